@@ -1,0 +1,48 @@
+# treatygraph — one entry point for people and CI.
+PY      ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+CORPUS  ?= corpus
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+
+.PHONY: run install install-test assets build serve test lint typecheck bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+
+## The main job: install, build the graph from the corpus, serve it on the embedded store.
+run: install assets
+	$(BIN)/treatygraph serve --host $(HOST) --port $(PORT) $(CORPUS)
+
+build: install
+	$(BIN)/treatygraph build $(CORPUS)
+
+## Front-end assets from the npm registry (YASGUI, Cytoscape.js), served from our own origin.
+assets:
+	bash web/build.sh
+
+## The test suite, from a fresh machine: install, lint, type-check, test.
+test: install-test assets
+	bash .ci/system-deps.sh
+	$(BIN)/ruff check graph api tests
+	$(BIN)/ruff format --check graph api tests
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+lint: install-test
+	$(BIN)/ruff check graph api tests
+	$(BIN)/mypy
+
+bench: install-test
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf dist data .pytest_cache .mypy_cache .ruff_cache
