@@ -1,0 +1,26 @@
+"""treatygraph: the treaties and instruments that UN resolutions cite, as a knowledge graph.
+
+The public verbs: :func:`parse` a text, :func:`extract` its citations, or :func:`read` a
+file (with its metadata) straight to an :class:`~graph.model.Extraction`.
+"""
+
+from graph.errors import ParseError, TreatygraphError
+from graph.extract import extract, read, to_json
+from graph.model import Citation, Document, Extraction, Instrument, Paragraph, Via
+from graph.parse import parse
+
+__all__ = [
+    "Citation",
+    "Document",
+    "Extraction",
+    "Instrument",
+    "Paragraph",
+    "ParseError",
+    "TreatygraphError",
+    "Via",
+    "extract",
+    "parse",
+    "read",
+    "to_json",
+]
+__version__ = "0.1.0"

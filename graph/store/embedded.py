@@ -1,0 +1,168 @@
+"""The embedded store: pyoxigraph (RocksDB) on disk, swapped atomically on each load.
+
+Layout: ``data/store`` is a symlink to a generation directory ``data/store.<stamp>``. A load
+bulk-loads a fresh generation and then replaces the symlink with ``os.replace`` (atomic), so
+a failed load leaves the previous generation in place and served. Readers open the current
+generation read-only and reopen when the symlink moves; the previous generation is kept so a
+reader still holding it is not cut off.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TypeVar, cast
+
+import pyoxigraph as ox
+
+from .base import (
+    Bindings,
+    Boolean,
+    Dataset,
+    LoadError,
+    QueryResult,
+    QuerySyntaxError,
+    QueryTimeout,
+    ReadOnlyStore,
+    Solutions,
+    StoreError,
+    StoreUnavailable,
+    Term,
+    Triples,
+)
+
+T = TypeVar("T")
+
+
+class EmbeddedStore:
+    """A pyoxigraph store under `path` (a symlink to the current generation)."""
+
+    def __init__(self, path: Path, *, read_only: bool) -> None:
+        self.path = path
+        self.read_only = read_only
+        self._store: ox.Store | None = None
+        self._generation: str | None = None
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Bindings | None = None,
+        dataset: Dataset | None = None,
+        timeout: float,
+    ) -> QueryResult:
+        """Run a query; `timeout` is checked between rows (workers enforce it hard)."""
+        store = self._current()
+        options = _dataset_options(dataset)
+        if bindings:
+            options["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
+        try:
+            result = store.query(sparql, **options)
+        except SyntaxError as e:
+            raise QuerySyntaxError(str(e)) from None
+        except (OSError, RuntimeError) as e:
+            raise StoreError(f"query failed: {e}") from None
+        return _wrap(result, time.monotonic() + timeout)
+
+    def load(self, path: Path) -> int:
+        """Bulk-load `path` into a new generation, then swap it in; returns the triple count."""
+        if self.read_only:
+            raise ReadOnlyStore(f"{self.path} was opened read-only")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        generation = self.path.with_name(f"{self.path.name}.{stamp}-{secrets.token_hex(3)}")
+        try:
+            count = _bulk_load(generation, path)
+        except (SyntaxError, OSError, ValueError, RuntimeError) as e:
+            shutil.rmtree(generation, ignore_errors=True)
+            raise LoadError(f"could not load {path}: {e}; the previous store is unchanged") from e
+        previous = self._resolve()
+        self._swap(generation)
+        self._prune(keep={generation, *([previous] if previous else [])})
+        return count
+
+    def triple_count(self) -> int:
+        return len(self._current())
+
+    def close(self) -> None:
+        self._store = self._generation = None
+
+    # --- generations ------------------------------------------------------------------------
+
+    def _resolve(self) -> Path | None:
+        """The current generation directory, with one syscall (this runs on every query)."""
+        try:
+            return self.path.parent / os.readlink(self.path)
+        except FileNotFoundError:
+            return None
+        except OSError:  # not a symlink: a plain store directory made by other tools
+            return self.path if self.path.is_dir() else None
+
+    def _current(self) -> ox.Store:
+        generation = self._resolve()
+        if generation is None:
+            raise StoreUnavailable(f"no store at {self.path}: load a graph first")
+        if self._store is None or str(generation) != self._generation:
+            try:
+                self._store = ox.Store.read_only(str(generation))
+            except OSError as e:
+                raise StoreUnavailable(f"cannot open the store at {generation}: {e}") from None
+            self._generation = str(generation)
+        return self._store
+
+    def _swap(self, generation: Path) -> None:
+        link = self.path.with_name(f".{self.path.name}.link-{secrets.token_hex(3)}")
+        os.symlink(generation.name, link)
+        if self.path.is_dir() and not self.path.is_symlink():
+            # A plain directory cannot be replaced atomically: move it aside first (one time).
+            os.rename(self.path, self.path.with_name(f"{self.path.name}.{time.time_ns()}-plain"))
+        os.replace(link, self.path)
+
+    def _prune(self, *, keep: set[Path]) -> None:
+        for old in self.path.parent.glob(f"{self.path.name}.*"):
+            if old.is_dir() and old not in keep:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+def _bulk_load(generation: Path, source: Path) -> int:
+    store = ox.Store(str(generation))
+    store.bulk_load(path=str(source))
+    store.flush()
+    count = len(store)
+    del store  # pyoxigraph has no close(): drop it so RocksDB releases its lock now
+    gc.collect()
+    return count
+
+
+def _dataset_options(dataset: Dataset | None) -> dict[str, object]:
+    if dataset is None:
+        return {}
+    try:
+        return {
+            "default_graph": [ox.NamedNode(g) for g in dataset.default_graphs],
+            "named_graphs": [ox.NamedNode(g) for g in dataset.named_graphs],
+        }
+    except ValueError as e:
+        raise QuerySyntaxError(f"invalid graph IRI: {e}") from None
+
+
+def _wrap(result: object, deadline: float) -> QueryResult:
+    if isinstance(result, ox.QuerySolutions):
+        variables = tuple(v.value for v in result.variables)
+        rows = cast(Iterator[tuple[Term | None, ...]], _until(result, deadline))
+        return Solutions(variables, rows)
+    if isinstance(result, ox.QueryBoolean):
+        return Boolean(bool(result))
+    return Triples(_until(cast(Iterable[ox.Triple], result), deadline))
+
+
+def _until(items: Iterable[T], deadline: float) -> Iterator[T]:
+    for item in items:
+        if time.monotonic() > deadline:
+            raise QueryTimeout("the query ran past its time limit")
+        yield item
