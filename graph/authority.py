@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -32,7 +32,9 @@ def read_data(name: str, directory: Path | None = None) -> str:
 def read_rows(text: str) -> list[dict[str, str]]:
     """CSV rows as dicts; lines starting with ``#`` are comments."""
     body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
-    return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(io.StringIO(body))]
+    return [
+        {k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(io.StringIO(body))
+    ]
 
 
 def parse_unts(field: str) -> Unts | None:
@@ -142,7 +144,8 @@ def load_authority(directory: Path | None = None) -> Authority:
     rows = read_rows(read_data("authority.csv", directory))
     extra = read_rows(read_data("identifiers.csv", directory))
     expansions = {
-        r["abbreviation"]: r["expansion"] for r in read_rows(read_data("abbreviations.csv", directory))
+        r["abbreviation"]: r["expansion"]
+        for r in read_rows(read_data("abbreviations.csv", directory))
     }
     symbols: dict[str, list[str]] = defaultdict(list)
     sales: dict[str, str] = {}
@@ -202,3 +205,10 @@ def _unique_aliases(alias_texts: dict[str, set[str]]) -> tuple[Alias, ...]:
 @cache
 def default_authority() -> Authority:
     return load_authority()
+
+
+@cache
+def title_words() -> Counter[str]:
+    """Words of the authority titles: whole words to mend words a PDF broke with a space."""
+    texts = [a.text for a in default_authority().aliases]
+    return Counter(w.lower() for t in texts for w in re.findall(r"[A-Za-z]+", t))

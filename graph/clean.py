@@ -120,9 +120,18 @@ def vocabulary_of(lines: list[str]) -> Counter[str]:
     return Counter(w.lower() for line in lines for w in WORD.findall(line))
 
 
-def clean(raw_lines: list[str], *, file: str | None = None, symbol: str | None = None) -> Cleaned:
-    """Separate body lines from footnote entries, dropping furniture and blank lines."""
-    vocabulary = vocabulary_of(raw_lines)
+def clean(
+    raw_lines: list[str],
+    *,
+    file: str | None = None,
+    symbol: str | None = None,
+    known_words: Counter[str] | None = None,
+) -> Cleaned:
+    """Separate body lines from footnote entries, dropping furniture and blank lines.
+
+    ``known_words`` adds words known to be whole (e.g. from instrument titles) to the
+    document's own vocabulary, for mending words broken by a space."""
+    vocabulary = vocabulary_of(raw_lines) + (known_words or Counter())
     slash = any(re.match(r"^\s*\d{1,3}/\s+\S", t) for t in raw_lines)
     body: list[Line] = []
     entries: list[FootnoteEntry] = []

@@ -49,7 +49,9 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def _extra_commands() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
+def _extra_commands() -> list[
+    Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]
+]:
     """Commands of later stages, registered by their own modules."""
     from graph import commands
 

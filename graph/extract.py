@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -111,10 +110,13 @@ def instrument_json(inst: Instrument) -> dict[str, Any]:
         "short_title": inst.short_title,
         "kind": inst.kind,
         "unts": [
-            {k: v for k, v in (("volume", u.volume), ("number", u.number), ("page", u.page))
-             if v is not None}
+            {
+                k: v
+                for k, v in (("volume", u.volume), ("number", u.number), ("page", u.page))
+                if v is not None
+            }
             for u in inst.unts
-        ],  # fmt: skip
+        ],
         "ilo_code": inst.ilo_code,
         "symbol": inst.symbol,
         "parent": inst.parent[0] if inst.parent else None,
@@ -157,7 +159,7 @@ def reference_json(r: Reference) -> dict[str, Any]:
         "pinpoint": r.pinpoint,
         "sales_number": r.sales_number,
     }
-    out = {k: v for k, v in fields.items() if v is not None}
+    out: dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
     out |= {"ibid": r.ibid, "continues": r.continues, "span": r.span.as_list()}
     return out
 
@@ -199,10 +201,15 @@ def to_json(extraction: Extraction) -> dict[str, Any]:
         "paragraphs": [paragraph_json(p, extraction.citations_of(p.id)) for p in doc.paragraphs],
         "footnotes": [footnote_json(f, cited_by.get(f.number, [])) for f in doc.footnotes],
         "problems": [
-            {"severity": str(p.severity), "message": p.message, "file": p.file, "line": p.line,
-             "where": p.where}
+            {
+                "severity": str(p.severity),
+                "message": p.message,
+                "file": p.file,
+                "line": p.line,
+                "where": p.where,
+            }
             for p in extraction.problems
-        ],  # fmt: skip
+        ],
     }
 
 

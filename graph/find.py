@@ -153,14 +153,18 @@ def find_resolutions(text: str, offset: int) -> list[Mention]:
         else:
             symbol = f"E/RES/{m.group('ec_n')}"
         taken.append((m.start(), m.end()))
-        mentions.append(Mention(MentionKind.RESOLUTION, Span(offset + m.start(), offset + m.end()), symbol))
+        mentions.append(
+            Mention(MentionKind.RESOLUTION, Span(offset + m.start(), offset + m.end()), symbol)
+        )
     for m in RESOLUTION_NUMBER.finditer(text):
         start = m.start("list") - len("resolution ")
         if any(s <= start < e for s, e in taken) or _after_proper_name(text, m.start(), m):
             continue
         for n in re.finditer(r"\d+/\d+", m.group("list")):
             s = offset + m.start("list") + n.start()
-            mentions.append(Mention(MentionKind.RESOLUTION, Span(s, s + len(n.group())), ga_symbol(n.group())))
+            mentions.append(
+                Mention(MentionKind.RESOLUTION, Span(s, s + len(n.group())), ga_symbol(n.group()))
+            )
     return mentions
 
 
@@ -179,7 +183,9 @@ def find_anaphora(text: str, offset: int) -> list[Mention]:
             form = "instruments"
         else:
             form = ("optional-" if m.group("optional") else "") + m.group("noun").lower()
-        mentions.append(Mention(MentionKind.ANAPHORA, Span(offset + m.start(), offset + m.end()), form))
+        mentions.append(
+            Mention(MentionKind.ANAPHORA, Span(offset + m.start(), offset + m.end()), form)
+        )
     return mentions
 
 
@@ -221,7 +227,7 @@ RESOLUTION_REF = re.compile(
 )
 SYMBOL = re.compile(
     r"(?<![\w/.])(?P<symbol>[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.()-]*[A-Za-z0-9)])+)"
-    r"(?:,\s*(?P<pinpoint>(?:annex|sect\.|chap\.|para\.|paras\.|resolution|decision)[^;()]*?))?"
+    r"(?:,\s*(?P<pinpoint>(?:annex|sect\.|chap\.|para\.|paras\.|resolution|decision)[^;()]*))?"
     r"(?=[\s.,;)]|$)"
 )
 SALES = re.compile(r"Sales No\.\s*(?P<sales>[A-Z]\.\d{2}\.[IVXL]+\.[A-Z]?\d+)")
@@ -268,17 +274,32 @@ def _segment_references(segment: str, base: int) -> list[Reference]:
         number = int(m.group("number")) if m.group("number") else None
         page = int(m.group("page")) if m.group("page") else None
         span = Span(base + m.start(), base + m.end())
-        return [Reference(ReferenceKind.UNTS, span, volume=v, number=number, page=page) for v in volumes]
+        return [
+            Reference(ReferenceKind.UNTS, span, volume=v, number=number, page=page) for v in volumes
+        ]
     if m := OFFICIAL_RECORDS.search(segment):
-        return [_ref(ReferenceKind.OFFICIAL_RECORDS, m, base, m.group("symbol").strip(), m.group("pinpoint"))]
+        return [
+            _ref(
+                ReferenceKind.OFFICIAL_RECORDS,
+                m,
+                base,
+                m.group("symbol").strip(),
+                m.group("pinpoint"),
+            )
+        ]
     if m := RESOLUTION_REF.search(segment):
         symbol = ga_symbol(m.group("number"))
         part = re.search(r"\d+\s+([A-Z])\s*\(", m.group("number"))
-        pinpoint = ", ".join(p for p in (part and f"part {part.group(1)}", m.group("pinpoint")) if p)
+        pinpoint = ", ".join(
+            p for p in (part and f"part {part.group(1)}", m.group("pinpoint")) if p
+        )
         return [_ref(ReferenceKind.RESOLUTION, m, base, symbol, pinpoint or None)]
     symbols = [s for s in SYMBOL.finditer(segment) if re.search(r"\d", s.group("symbol"))]
     if symbols:
-        return [_ref(ReferenceKind.SYMBOL, s, base, s.group("symbol"), s.group("pinpoint")) for s in symbols]
+        return [
+            _ref(ReferenceKind.SYMBOL, s, base, s.group("symbol"), s.group("pinpoint"))
+            for s in symbols
+        ]
     if m := SALES.search(segment):
         span = Span(base + m.start(), base + m.end())
         return [Reference(ReferenceKind.PUBLICATION, span, sales_number=m.group("sales"))]

@@ -9,11 +9,13 @@ footnotes, one per line. Every span is an offset range into that text.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
 
+from graph.authority import title_words
 from graph.clean import Cleaned, Line, clean, glued
 from graph.errors import fatal
 from graph.model import (
@@ -40,9 +42,9 @@ SESSION = re.compile(r"^\s*([A-Z][a-z]+(?:-[a-z]+)?) session\b")
 AGENDA = re.compile(r"^\s*Agenda items?\s+(.+?)\s*$")
 TITLE_LINE = re.compile(r"^\s*\d{1,4}/\d{1,4}\.\s+(\S.*?)\s*$")
 MARKER_SENTINEL = "\ue000"
-MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
+MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
 # Words after which a number is part of the prose, never a footnote marker.
 NUMBER_WORDS = frozenset(
     "no. nos. vol. vols. p. pp. para. paras. paragraph paragraphs article articles art. "
@@ -142,7 +144,13 @@ class _Block:
     lines: list[Line]
 
 
-def parse(text: str, *, meta: ResolutionMeta | None = None, file: str | None = None) -> Document:
+def parse(
+    text: str,
+    *,
+    meta: ResolutionMeta | None = None,
+    file: str | None = None,
+    known_words: Counter[str] | None = None,
+) -> Document:
     """Parse the text of a resolution.
 
     >>> doc = parse(SAMPLE, meta=ResolutionMeta(symbol="A/RES/1/1", title="Example"))
@@ -157,14 +165,13 @@ def parse(text: str, *, meta: ResolutionMeta | None = None, file: str | None = N
         raise fatal("empty file: no text to read", file=file)
     if "\x00" in text:
         raise fatal(f"binary data: NUL byte at offset {text.index(chr(0))}", file=file)
-    raw_lines = (
-        text.lstrip("\ufeff").replace(MARKER_SENTINEL, "").replace("\r\n", "\n").split("\n")
-    )
+    raw_lines = text.lstrip("\ufeff").replace(MARKER_SENTINEL, "").replace("\r\n", "\n").split("\n")
     raw_lines = [ln.replace("\f", "") for ln in raw_lines]
     formula = _enacting_formula(raw_lines)
     header = read_header(raw_lines[: formula if formula is not None else 40])
     info = merge_meta(header, meta, file)
-    cleaned = clean(raw_lines, file=file, symbol=info.symbol)
+    words = title_words() if known_words is None else known_words
+    cleaned = clean(raw_lines, file=file, symbol=info.symbol, known_words=words)
     problems = list(cleaned.problems)
     start = next((i for i, ln in enumerate(cleaned.body) if ENACTING.match(ln.text)), None)
     if start is None:
@@ -211,8 +218,10 @@ def _blocks(lines: list[Line], file: str | None) -> list[_Block]:
         previous = blocks[-1] if blocks else None
         closed = previous is None or _closes(previous.lines[-1].text)
         first = stripped.split(" ", 1)[0]
-        opens = (use_indent and line.text[:1].isspace()) or first in openers or (
-            re.fullmatch(r"[A-Z][a-z]+ing", first) is not None
+        opens = (
+            (use_indent and line.text[:1].isspace())
+            or first in openers
+            or (re.fullmatch(r"[A-Z][a-z]+ing", first) is not None)
         )
         if next_op == 1 and closed and stripped[:1].isupper() and opens:
             number = len(blocks) + 1
@@ -221,9 +230,7 @@ def _blocks(lines: list[Line], file: str | None) -> list[_Block]:
             previous.lines.append(line)
         # Text before the first paragraph (a stray title line) is not part of any paragraph.
     if next_op == 1:
-        raise fatal(
-            "no operative part: no paragraph numbered '1.' after the preamble", file=file
-        )
+        raise fatal("no operative part: no paragraph numbered '1.' after the preamble", file=file)
     return blocks
 
 

@@ -93,7 +93,9 @@ class _Paragraph:
         return list(seen)
 
 
-def resolve(document: Document, authority: Authority) -> tuple[tuple[Citation, ...], tuple[Problem, ...]]:
+def resolve(
+    document: Document, authority: Authority
+) -> tuple[tuple[Citation, ...], tuple[Problem, ...]]:
     """Every citation of every paragraph, with the problems met on the way."""
     made: dict[str, Instrument] = {}
     problems: list[Problem] = []
@@ -154,13 +156,16 @@ def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | 
     via = Via.ANAPHORA if mention.kind is MentionKind.ANAPHORA else Via.TITLE
     footnote = _footnote(state, marker.number) if marker else None
     if footnote is not None:
-        by_note = _from_references(state, footnote.references, _text_title(state, span))
+        by_note = _from_references(state, footnote.references, _text_title(state, span), named)
         if by_note:
-            both = [i for i in named if i.id in {n.id for n in by_note}]
-            if named and not both:
-                _warn(state, f"footnote {footnote.number} cites {_ids(by_note)}, "
-                      f"the text names {_ids(named)}; the footnote is followed")
-            named, via = (both or by_note), Via.FOOTNOTE
+            missing = [i for i in named if i.id not in {n.id for n in by_note}]
+            if missing and mention.kind is not MentionKind.ANAPHORA:
+                _warn(
+                    state,
+                    f"footnote {footnote.number} cites {_ids(by_note)}, "
+                    f"the text names {_ids(missing)}; the footnote is followed",
+                )
+            named, via = by_note, Via.FOOTNOTE
     if not named:
         _warn(state, f"'{span.slice(state.document.text)}' cites nothing that could be resolved")
     for inst in named:
@@ -175,7 +180,8 @@ def _read_loose_marker(state: _Paragraph, marker: FootnoteMarker) -> None:
         return
     span = _clause_before(state.document.text, state.paragraph.span.start, marker.offset)
     _cite_footnote_text(state, footnote)  # names in the footnote keep their own spans
-    for inst in _from_references(state, footnote.references, _text_title(state, span)):
+    cited = [i for f in state.found for i in (f.instrument,)]
+    for inst in _from_references(state, footnote.references, _text_title(state, span), cited):
         earlier = [f for f in state.found if f.instrument.id == inst.id]
         if earlier:
             earlier[-1].footnote, earlier[-1].via = footnote.number, Via.FOOTNOTE
@@ -218,9 +224,7 @@ def _antecedents(state: _Paragraph, mention: Mention) -> tuple[Span, list[Instru
     optional = mention.key.startswith("optional-")
     plural = mention.key.endswith("s")
     for inst_id in reversed(state.cited()):
-        kids = [
-            a.get(k) for k in a.children.get(inst_id, ()) if _is_protocol(a.get(k), optional)
-        ]
+        kids = [a.get(k) for k in a.children.get(inst_id, ()) if _is_protocol(a.get(k), optional)]
         if not kids:
             continue
         if plural or len(kids) == 1:
@@ -233,8 +237,10 @@ def _is_protocol(inst: Instrument, optional: bool) -> bool:
     return inst.kind == "optional protocol" if optional else "protocol" in inst.kind
 
 
-def _qualified(state: _Paragraph, span: Span, kids: list[Instrument]) -> tuple[Span, list[Instrument]]:
-    """"the Optional Protocol thereto on the sale of children, ...": the child so named."""
+def _qualified(
+    state: _Paragraph, span: Span, kids: list[Instrument]
+) -> tuple[Span, list[Instrument]]:
+    """ "the Optional Protocol thereto on the sale of children, ...": the child so named."""
     after = state.document.text[span.end : state.paragraph.span.end].lower()
     for kid in kids:
         topic = _topic(kid, state.authority)
@@ -246,7 +252,7 @@ def _qualified(state: _Paragraph, span: Span, kids: list[Instrument]) -> tuple[S
 def _topic(kid: Instrument, authority: Authority) -> str | None:
     """What a child's title adds to its parent's: "on the sale of children, ..."."""
     for parent in kid.parent:
-        head, sep, tail = kid.title.partition(authority.get(parent).title + " ")
+        _, sep, tail = kid.title.partition(authority.get(parent).title + " ")
         if sep and tail.startswith("on "):
             return tail
     _, sep, tail = kid.title.rpartition(" on ")
@@ -254,11 +260,20 @@ def _topic(kid: Instrument, authority: Authority) -> str | None:
 
 
 def _from_references(
-    state: _Paragraph, refs: tuple[Reference, ...], title: str | None
+    state: _Paragraph,
+    refs: tuple[Reference, ...],
+    title: str | None,
+    named: list[Instrument] | None = None,
 ) -> list[Instrument]:
+    """The instruments a footnote's references cite. A reference that fits several records
+    (two Covenants annexed to one resolution) is narrowed by the name in the text."""
     found: dict[str, Instrument] = {}
+    named_ids = {i.id for i in named or ()}
     for ref in refs:
-        for inst in _resolve_reference(state, ref, title):
+        candidates = _resolve_reference(state, ref, title)
+        if len(candidates) > 1:
+            candidates = [c for c in candidates if c.id in named_ids] or candidates
+        for inst in candidates:
             found.setdefault(inst.id, inst)
     return list(found.values())
 
@@ -356,5 +371,7 @@ def _ids(instruments: list[Instrument]) -> str:
 
 def _warn(state: _Paragraph, message: str) -> None:
     state.problems.append(
-        Problem(Severity.WARNING, message, file=state.document.source_file, where=state.paragraph.id)
+        Problem(
+            Severity.WARNING, message, file=state.document.source_file, where=state.paragraph.id
+        )
     )
