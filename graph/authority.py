@@ -19,7 +19,7 @@ from graph.model import Instrument, Unts
 
 VOLUME = re.compile(r"\bvols?\.\s*(\d+)")
 NUMBER = re.compile(r"\bNo\.\s*(\d+)")
-PAGE = re.compile(r"\bp\.\s*(\d+)(?!\)?\s*not confirmed)")
+PAGE = re.compile(r"\bp\.\s*(\d+)\b(?!\)?\s*not confirmed)")
 ILO_NUMBER = re.compile(r"\(No\.\s*(\d+)\)")
 
 

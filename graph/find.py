@@ -115,7 +115,8 @@ ANAPHORA = re.compile(
 
 
 def ilo_code(kind: str, number: str, protocol: bool) -> str:
-    """>>> ilo_code("Convention", "29", True), ilo_code("Recommendation", "203", False)
+    """
+    >>> ilo_code("Convention", "29", True), ilo_code("Recommendation", "203", False)
     ('P029', 'R203')
     """
     letter = "P" if protocol else ("C" if kind == "Convention" else "R")
@@ -131,7 +132,8 @@ def find_ilo(text: str, offset: int) -> list[Mention]:
 
 
 def ga_symbol(number: str) -> str:
-    """>>> ga_symbol("73/195"), ga_symbol("2200 A (XXI)")
+    """
+    >>> ga_symbol("73/195"), ga_symbol("2200 A (XXI)")
     ('A/RES/73/195', 'A/RES/2200(XXI)')
     """
     m = re.fullmatch(r"(\d+)\s*(?:[A-Z]\s*)?\(([IVXL]+)\)", number.strip())

@@ -112,7 +112,8 @@ class Paragraph:
 
 
 def paragraph_id(kind: ParagraphKind, number: int) -> str:
-    """>>> paragraph_id(ParagraphKind.OPERATIVE, 5)
+    """
+    >>> paragraph_id(ParagraphKind.OPERATIVE, 5)
     'op5'
     """
     return ("pp" if kind is ParagraphKind.PREAMBULAR else "op") + str(number)

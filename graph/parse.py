@@ -159,7 +159,7 @@ def parse(
     >>> doc.paragraphs[0].text
     'Recalling the Convention on the Rights of the Child,'
     >>> doc.paragraphs[0].markers
-    (FootnoteMarker(number=1, offset=50),)
+    (FootnoteMarker(number=1, offset=52),)
     """
     if not text.strip():
         raise fatal("empty file: no text to read", file=file)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import secrets
 import shutil
 import time
@@ -58,11 +59,15 @@ class EmbeddedStore:
     ) -> QueryResult:
         """Run a query; `timeout` is checked between rows (workers enforce it hard)."""
         store = self._current()
-        options = _dataset_options(dataset)
-        if bindings:
-            options["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
+        default_graph, named_graphs = _dataset_graphs(dataset)
+        substitutions = {ox.Variable(k): v for k, v in bindings.items()} if bindings else None
         try:
-            result = store.query(sparql, **options)
+            result = store.query(
+                sparql,
+                default_graph=default_graph,
+                named_graphs=named_graphs,
+                substitutions=substitutions,
+            )
         except SyntaxError as e:
             raise QuerySyntaxError(str(e)) from None
         except (OSError, RuntimeError) as e:
@@ -124,8 +129,9 @@ class EmbeddedStore:
         os.replace(link, self.path)
 
     def _prune(self, *, keep: set[Path]) -> None:
-        for old in self.path.parent.glob(f"{self.path.name}.*"):
-            if old.is_dir() and old not in keep:
+        own = re.compile(re.escape(self.path.name) + r"\.(\d{8}T\d{6}-[0-9a-f]{6}|\d+-plain)")
+        for old in self.path.parent.iterdir():
+            if own.fullmatch(old.name) and old.is_dir() and old not in keep:
                 shutil.rmtree(old, ignore_errors=True)
 
 
@@ -139,14 +145,18 @@ def _bulk_load(generation: Path, source: Path) -> int:
     return count
 
 
-def _dataset_options(dataset: Dataset | None) -> dict[str, object]:
+DefaultGraphs = list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
+NamedGraphs = list[ox.NamedNode | ox.BlankNode]
+
+
+def _dataset_graphs(dataset: Dataset | None) -> tuple[DefaultGraphs | None, NamedGraphs | None]:
+    """pyoxigraph's dataset arguments; an explicit dataset holds only the graphs it names."""
     if dataset is None:
-        return {}
+        return None, None
     try:
-        return {
-            "default_graph": [ox.NamedNode(g) for g in dataset.default_graphs],
-            "named_graphs": [ox.NamedNode(g) for g in dataset.named_graphs],
-        }
+        default: DefaultGraphs = [ox.NamedNode(g) for g in dataset.default_graphs]
+        named: NamedGraphs = [ox.NamedNode(g) for g in dataset.named_graphs]
+        return default, named
     except ValueError as e:
         raise QuerySyntaxError(f"invalid graph IRI: {e}") from None
 
@@ -162,7 +172,10 @@ def _wrap(result: object, deadline: float) -> QueryResult:
 
 
 def _until(items: Iterable[T], deadline: float) -> Iterator[T]:
-    for item in items:
-        if time.monotonic() > deadline:
-            raise QueryTimeout("the query ran past its time limit")
-        yield item
+    try:
+        for item in items:
+            if time.monotonic() > deadline:
+                raise QueryTimeout("the query ran past its time limit")
+            yield item
+    except (OSError, RuntimeError) as e:  # evaluation is lazy: errors surface while iterating
+        raise StoreError(f"query failed: {e}") from None

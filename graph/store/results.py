@@ -21,9 +21,10 @@ from typing import Any, TypeVar
 from typing import Literal as Kind
 from xml.sax.saxutils import escape, quoteattr
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize as rdf_serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat
+from pyoxigraph import serialize as rdf_serialize
 
-from .base import Boolean, QueryResult, ResultTooLarge, Solutions, Term, Triples
+from .base import Boolean, QueryResult, ResultTooLarge, Term, Triples
 
 T = TypeVar("T")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -74,7 +75,7 @@ def serialize(result: QueryResult, fmt: Format, *, max_rows: int | None) -> byte
             raise ValueError(f"a graph cannot be written as {fmt.media_type}")
         triples = _limited(result.triples, max_rows)
         prefixes = PREFIXES if fmt.name == "turtle" else None
-        return rdf_serialize(triples, format=_RDF[fmt.name], prefixes=prefixes)  # type: ignore[no-any-return]
+        return rdf_serialize(triples, format=_RDF[fmt.name], prefixes=prefixes) or b""
     if fmt.kind != "results":
         raise ValueError(f"query results cannot be written as {fmt.media_type}")
     if isinstance(result, Boolean):
@@ -104,14 +105,21 @@ def _json_term(term: Term) -> dict[str, Any]:
         elif term.datatype.value != XSD_STRING:
             out["datatype"] = term.datatype.value
         return out
-    parts = (term.subject, term.predicate, term.object)
-    names = ("subject", "predicate", "object")
-    return {"type": "triple", "value": {n: _json_term(t) for n, t in zip(names, parts, strict=True)}}
+    value = {
+        "subject": _json_term(term.subject),
+        "predicate": _json_term(term.predicate),
+        "object": _json_term(term.object),
+    }
+    return {"type": "triple", "value": value}
 
 
 def _json_solutions(variables: Sequence[str], rows: Iterator[Sequence[Term | None]]) -> bytes:
     bindings = [
-        {var: _json_term(term) for var, term in zip(variables, row, strict=False) if term is not None}
+        {
+            var: _json_term(term)
+            for var, term in zip(variables, row, strict=False)
+            if term is not None
+        }
         for row in rows
     ]
     doc = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}

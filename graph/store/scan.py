@@ -97,7 +97,9 @@ def scan(text: str) -> Scan:
     return Scan(form, max_depth, frozenset(keywords), where, values_after_where)
 
 
-def _where_open(text: str, form: str | None, form_at: int, opens: list[tuple[int, int]]) -> int | None:
+def _where_open(
+    text: str, form: str | None, form_at: int, opens: list[tuple[int, int]]
+) -> int | None:
     """Offset after the `{` of the WHERE group, or None when VALUES cannot go there."""
     top = [end for depth, end in opens if depth == 0]
     if form is None or not top:
