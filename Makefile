@@ -6,7 +6,7 @@ CORPUS  ?= corpus
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
-.PHONY: run install install-test assets build serve test lint typecheck bench clean
+.PHONY: run install install-test system-deps assets build serve test lint typecheck bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -19,19 +19,22 @@ install-test: $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 
 ## The main job: install, build the graph from the corpus, serve it on the embedded store.
-run: install assets
+run: install system-deps assets
 	$(BIN)/treatygraph serve --host $(HOST) --port $(PORT) $(CORPUS)
 
 build: install
 	$(BIN)/treatygraph build $(CORPUS)
+
+## Debian packages the tests need (Chromium, npm); installed only when missing.
+system-deps:
+	bash .ci/system-deps.sh
 
 ## Front-end assets from the npm registry (YASGUI, Cytoscape.js), served from our own origin.
 assets:
 	bash web/build.sh
 
 ## The test suite, from a fresh machine: install, lint, type-check, test.
-test: install-test assets
-	bash .ci/system-deps.sh
+test: install-test system-deps assets
 	$(BIN)/ruff check graph api tests
 	$(BIN)/ruff format --check graph api tests
 	$(BIN)/mypy

@@ -102,8 +102,8 @@ def mend_spacing(line: str, vocabulary: Counter[str]) -> str:
     'Cooperation in Europe'
     """
     line = SPACE_BEFORE_HYPHEN.sub("-", line)
-    if not vocabulary:
-        return line
+    if not vocabulary or not any(vocabulary[w.lower()] <= 1 for w in WORD.findall(line)):
+        return line  # a broken word leaves a fragment seen nowhere else
     return re.sub(r"\b([A-Za-z]{2,}) ([a-z]{2,})\b", lambda m: _join(m, vocabulary), line)
 
 

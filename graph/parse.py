@@ -42,6 +42,7 @@ SESSION = re.compile(r"^\s*([A-Z][a-z]+(?:-[a-z]+)?) session\b")
 AGENDA = re.compile(r"^\s*Agenda items?\s+(.+?)\s*$")
 TITLE_LINE = re.compile(r"^\s*\d{1,4}/\d{1,4}\.\s+(\S.*?)\s*$")
 MARKER_SENTINEL = "\ue000"
+WRITER_TOKENS = re.compile(r"(\s+|\ue000)")
 MONTHS = frozenset(
     "january february march april may june july august september october november december".split()
 )
@@ -254,16 +255,18 @@ class _Writer:
 
     def write(self, piece: str, markers: list[int], placed: list[FootnoteMarker]) -> None:
         queue = iter(markers)
-        for ch in piece:
-            if ch == MARKER_SENTINEL:
+        for token in WRITER_TOKENS.split(piece):
+            if not token:
+                continue
+            if token == MARKER_SENTINEL:
                 placed.append(FootnoteMarker(next(queue), self.length))
-            elif ch.isspace():
+            elif token.isspace():
                 self.pending_space = self.length > 0
             else:
                 if self.pending_space and not self._at_paragraph_start():
                     self._emit(" ")
                 self.pending_space = False
-                self._emit(ch)
+                self._emit(token)
 
     def _emit(self, s: str) -> None:
         self.out.append(s)
