@@ -18,7 +18,7 @@ from functools import cache
 from graph.authority import Alias, Authority
 from graph.model import Document, Footnote, Reference, ReferenceKind, Span
 
-TOKEN = re.compile(r"\w+(?:[-.'’]\w+)*\.?|[^\w\s]")
+TOKEN = re.compile(r"\w+(?:[-.'’]\w+)*|[^\w\s]")
 FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 

@@ -115,7 +115,9 @@ def body_key(text: str) -> tuple[str, str]:
 
 
 def split_paragraph_id(pid: str) -> tuple[str, int]:
-    """>>> split_paragraph_id("op5")
+    """The kind and number of a paragraph id.
+
+    >>> split_paragraph_id("op5")
     ('op', 5)
     """
     m = _PARAGRAPH_ID.fullmatch(pid)

@@ -191,9 +191,12 @@ def _read_loose_marker(state: _Paragraph, marker: FootnoteMarker) -> None:
 
 def _cite_footnote_text(state: _Paragraph, footnote: Footnote) -> None:
     """Names inside the footnote's own text: each a citation through the footnote."""
+    read = [r.span for r in footnote.references]
     for m in find_mentions(footnote.text, footnote.span.start, state.authority):
         if m.kind in (MentionKind.ANAPHORA, MentionKind.RESOLUTION):
             continue  # the footnote's references already read its resolution numbers
+        if any(r.start < m.span.end and m.span.start < r.end for r in read):
+            continue  # a symbol the references read: the paragraph's words carry the quote
         _, named = _candidates(state, m)
         for inst in named:
             same = [f for f in state.found if f.instrument.id == inst.id]
@@ -351,6 +354,8 @@ def _text_title(state: _Paragraph, span: Span) -> str | None:
 def _clause_before(text: str, start: int, offset: int) -> Span:
     """The clause a loose footnote marker closes: back to a semicolon or the paragraph's
     start, from its first "the", at most about 150 characters."""
+    while offset > start and text[offset - 1] in " ,;:":
+        offset -= 1  # the marker may follow the clause's own closing punctuation
     clause_start = max(start, text.rfind(";", start, offset) + 1)
     clause = text[clause_start:offset]
     the = clause.find("the ")

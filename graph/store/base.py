@@ -84,7 +84,10 @@ class Store(Protocol):
         dataset: Dataset | None = None,
         timeout: float,
     ) -> QueryResult:
-        """Run a read-only SPARQL query; variables in `bindings` are bound as RDF terms."""
+        """Run a read-only SPARQL query; variables in `bindings` are bound as RDF terms.
+
+        A bound variable must be projected (``SELECT *`` or named): pyoxigraph's rule.
+        """
         ...
 
     def load(self, path: Path) -> int:

@@ -43,6 +43,7 @@ UPDATE_KEYWORDS = frozenset(
 )
 # A keyword glued to a prefixed name (`SERVICE:x`) is still a keyword for real parsers.
 _GLUED_KEYWORD = re.compile(r"([A-Za-z]+):")
+_GLUABLE = UPDATE_KEYWORDS | {"SERVICE"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +52,14 @@ class Scan:
 
     form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE, or None (update or garbage)
     depth: int  # deepest nesting of {, ( and [
-    keywords: frozenset[str]  # bare words, upper-cased
+    keywords: frozenset[str]  # bare words, upper-cased; a word glued to `:` keeps the colon
     where_open: int | None  # offset just after the `{` opening the WHERE group, if usable
     trailing_values: bool  # a top-level VALUES clause follows the WHERE group
 
     @property
     def has_service(self) -> bool:
-        return "SERVICE" in self.keywords
+        """SERVICE is, or may be, in the query (glued forms are for a parser to decide)."""
+        return bool(self.keywords & {"SERVICE", "SERVICE:"})
 
     @property
     def update_keywords(self) -> frozenset[str]:
@@ -84,8 +86,9 @@ def scan(text: str) -> Scan:
                 values_after_where = True
         elif kind == "pname":
             glued = _GLUED_KEYWORD.match(m.group())
-            if glued:
-                keywords.add(glued.group(1).upper())
+            word = glued.group(1).upper() if glued else ""
+            if word in _GLUABLE:  # `SERVICE:x`: a keyword before `:x`, or the prefix `service:`
+                keywords.add(word + ":")
         elif kind == "open":
             if m.group() == "{" and form is not None:
                 opens.append((depth, m.end()))

@@ -1,0 +1,291 @@
+"""The graph explorer: a page that draws the citation graph with Cytoscape.js (``/explore``),
+the elements it draws (``/explore/graph.json``) and the details of one node
+(``/explore/node.json``). :func:`mount` adds it, with ``/network`` and ``/export``, to the app.
+
+A graph too large to draw whole starts aggregated: resolutions and instruments only, or
+instruments only; a resolution's paragraphs and a node's neighbours are loaded on demand.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from api import network as network_api
+from api.network import cache, current
+from api.settings import Settings
+from graph import network
+from graph.export import COLOURS, colour_key, cytoscape_elements
+from graph.network import NetworkCache, NetworkError, View
+from graph.rdf import normlex_url, untc_url
+from graph.store import Solutions, Store, open_store
+from graph.vocab import TG
+
+router = APIRouter(tags=["explorer"])
+HERE = Path(__file__).resolve().parent
+VENDOR = HERE / "static" / "vendor" / "cytoscape.min.js"
+LEVELS = ("auto", "full", "resolutions", "instruments")
+AGGREGATE_EDGES = 20  # edges per allowed node at which the resolutions level gets too dense
+Q_TEXT = f"SELECT ?node ?text WHERE {{ ?node <{TG}text> ?text }}"
+
+
+def mount(app: FastAPI, settings: Settings) -> None:
+    """Add the explorer, ``/network`` and ``/export`` to `app` (once; later calls do nothing).
+
+    The view reads its own read-only handle on ``settings.store``; static files are served
+    by the app's ``/static`` mount (``api/static/explore/``, ``api/static/vendor/``)."""
+    if getattr(app.state, "network", None) is not None:
+        return
+    store = open_store(settings.store, read_only=True)
+    app.state.network = NetworkCache(store, network.Limits.from_env())
+    app.add_exception_handler(NetworkError, network_api.network_error)
+    app.include_router(network_api.router)
+    app.include_router(router)
+
+
+@lru_cache(maxsize=1)
+def _templates() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"])
+    )
+
+
+@router.get("/explore", response_class=HTMLResponse)
+def page(request: Request) -> HTMLResponse:
+    """The explorer page (its data comes from ``/explore/graph.json``)."""
+    static = str(request.url_for("static", path="")).rstrip("/")
+    config = {
+        "graph": str(request.url_for("explore_graph")),
+        "node": str(request.url_for("explore_node")),
+        "search": str(request.url_for("explore_search")),
+        "export": str(request.url_for("formats")),
+        "colours": COLOURS,
+    }
+    html = (
+        _templates()
+        .get_template("explore.html")
+        .render(
+            static=static,
+            assets=VENDOR.is_file(),
+            # `<` escaped so that no label can close the <script> element holding the config.
+            config_json=json.dumps(config).replace("<", "\\u003c"),
+        )
+    )
+    return HTMLResponse(html)
+
+
+@router.get("/explore/graph.json", name="explore_graph")
+def graph_data(
+    request: Request,
+    level: str = "auto",
+    resolution: str | None = None,
+    around: str | None = None,
+    depth: int = 1,
+) -> dict[str, Any]:
+    """Cytoscape.js elements: the graph at a `level` of detail, one `resolution` with its
+    paragraphs, or the neighbourhood of a node (`around`, `depth`)."""
+    view = current(request)
+    limits = cache(request).limits
+    if resolution is not None:
+        chosen, g = "resolution", network.resolution_graph(view, resolution)
+    elif around is not None:
+        g = network.neighbours(view, around, depth=depth, limits=limits)
+        chosen = "neighbours"
+    else:
+        chosen, g = _level(view, level, limits)
+    return {
+        "level": chosen,
+        "elements": cytoscape_elements(g),
+        "summary": {"nodes": g.number_of_nodes(), "edges": g.number_of_edges()},
+        "total": view.summary(),
+        "instrument_kinds": _instrument_kinds(view),
+    }
+
+
+def _level(view: View, level: str, limits: network.Limits) -> tuple[str, nx.DiGraph]:
+    """The graph at a level of detail; ``auto`` picks the most detailed one that fits."""
+    if level not in LEVELS:
+        raise network.InvalidRequest(f"unknown level {level!r}: choose from {', '.join(LEVELS)}")
+    graphs = {
+        "full": lambda: view.graph,
+        "resolutions": lambda: network.aggregate(view),
+        "instruments": lambda: network.instruments_only(view),
+    }
+    if level != "auto":
+        g = graphs[level]()
+        if g.number_of_nodes() > limits.max_nodes:
+            raise network.LimitExceeded(
+                f"the {level} level has {g.number_of_nodes()} nodes, over the limit of "
+                f"{limits.max_nodes}; choose a coarser level or one resolution"
+            )
+        return level, g
+    for name in ("full", "resolutions"):
+        g = graphs[name]()
+        fits = g.number_of_edges() <= limits.explore_nodes * AGGREGATE_EDGES
+        if g.number_of_nodes() <= limits.explore_nodes and fits:
+            return name, g
+    return "instruments", graphs["instruments"]()
+
+
+def _instrument_kinds(view: View) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for node in view.of_kind("instrument"):
+        key = colour_key(view.graph.nodes[node])
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+@router.get("/explore/search.json", name="explore_search")
+def search(request: Request, q: str, limit: int = 12) -> dict[str, Any]:
+    """Nodes whose ref, label, title or short title contain `q` (exact ref first)."""
+    view = current(request)
+    return {"matches": [_brief(view.graph, n) for n in find(view, q, min(max(limit, 1), 50))]}
+
+
+def find(view: View, query: str, limit: int) -> list[str]:
+    """Nodes matching `query`: exact refs, then refs and labels that start with it, then
+    those that contain it anywhere; instruments and resolutions before their parts."""
+    words = " ".join(query.split()).casefold()
+    if not words:
+        return []
+    exact = view.refs.get(words)
+    scored = []
+    for node, data in view.graph.nodes(data=True):
+        names = [str(data.get(k, "")).casefold() for k in ("ref", "label", "title", "short_title")]
+        if node == exact:
+            rank = 0
+        elif any(name.startswith(words) for name in names):
+            rank = 1
+        elif any(words in name for name in names):
+            rank = 2
+        else:
+            continue
+        scored.append((rank, _KIND_RANK[data["kind"]], str(data["label"]).casefold(), node))
+    return [node for *_, node in sorted(scored)[:limit]]
+
+
+_KIND_RANK = {"instrument": 0, "resolution": 1, "paragraph": 2, "footnote": 3}
+
+
+# --- one node -------------------------------------------------------------------------------
+
+
+@router.get("/explore/node.json", name="explore_node")
+def node_data(request: Request, id: str) -> dict[str, Any]:
+    """One node: its attributes, links, and what it cites or what cites it, with quotes."""
+    view = current(request)
+    node = view.node(id)
+    g = view.graph
+    data = g.nodes[node]
+    out: dict[str, Any] = {"id": node, **data, "links": _links(node, data)}
+    out["colour"] = COLOURS[colour_key(data)]
+    kind = data["kind"]
+    if kind in ("paragraph", "footnote"):
+        out["text"] = _text(cache(request).store, node)
+        out["cites"] = [_cited(g, node, i) for i in _targets(g, node, ("cites", "references"))]
+        out["resolution"] = _brief(g, _targets(g, node, ("part_of",))[0])
+    if kind == "paragraph":
+        out["footnotes"] = [_brief(g, f) for f in _targets(g, node, ("has_footnote",))]
+    if kind == "instrument":
+        out["cited_by"] = [_citing(g, p, node) for p in _sources(g, node, ("cites",))]
+        out["supplements"] = [_brief(g, n) for n in _targets(g, node, ("supplements",))]
+        out["supplemented_by"] = [_brief(g, n) for n in _sources(g, node, ("supplements",))]
+    if kind == "resolution":
+        parts = _sources(g, node, ("part_of",))
+        out["paragraphs"] = sum(1 for p in parts if g.nodes[p]["kind"] == "paragraph")
+        out["footnotes"] = len(parts) - out["paragraphs"]
+        out["cites"] = [_reach(r) for r in network.through_parents(view, node)]
+    return out
+
+
+def _targets(g: nx.DiGraph, node: str, kinds: tuple[str, ...]) -> list[str]:
+    found = [n for n in g.successors(node) if g.edges[node, n]["kind"] in kinds]
+    return sorted(found, key=lambda n: _order(g, n))
+
+
+def _sources(g: nx.DiGraph, node: str, kinds: tuple[str, ...]) -> list[str]:
+    found = [n for n in g.predecessors(node) if g.edges[n, node]["kind"] in kinds]
+    return sorted(found, key=lambda n: _order(g, n))
+
+
+def _order(g: nx.DiGraph, node: str) -> tuple[str, int, int, str]:
+    """Resolutions by symbol, their paragraphs in document order, instruments by label."""
+    data = g.nodes[node]
+    return (
+        str(data.get("resolution", "")),
+        0 if data.get("part") == "preambular" else 1,
+        int(data.get("position", data.get("number", 0))),
+        str(data["label"]).casefold(),
+    )
+
+
+def _brief(g: nx.DiGraph, node: str) -> dict[str, Any]:
+    data = g.nodes[node]
+    return {"id": node, "ref": data["ref"], "label": data["label"], "kind": data["kind"]}
+
+
+def _cited(g: nx.DiGraph, source: str, instrument: str) -> dict[str, Any]:
+    data = g.nodes[instrument]
+    keep = ("short_title", "instrument_kind", "unts", "ilo_code", "symbol")
+    edge = g.edges[source, instrument]
+    return {
+        **_brief(g, instrument),
+        **{k: data[k] for k in keep if k in data},
+        **{k: v for k, v in edge.items() if k != "kind"},
+        "colour": COLOURS[colour_key(data)],
+    }
+
+
+def _citing(g: nx.DiGraph, paragraph: str, instrument: str) -> dict[str, Any]:
+    data = g.nodes[paragraph]
+    edge = g.edges[paragraph, instrument]
+    return {
+        **_brief(g, paragraph),
+        "resolution": data.get("resolution"),
+        "part": data.get("part"),
+        **{k: v for k, v in edge.items() if k != "kind"},
+    }
+
+
+def _reach(r: network.Reach) -> dict[str, Any]:
+    return {
+        "id": r.node,
+        "ref": r.ref,
+        "label": r.label,
+        "direct": r.direct,
+        "paragraphs": list(r.paragraphs),
+        "through": list(r.through),
+    }
+
+
+def _links(node: str, data: dict[str, Any]) -> list[dict[str, str]]:
+    """The node's linked-data page, and the depositary and Wikidata pages of an instrument."""
+    links = [{"rel": "linked data", "href": node}]
+    untc = untc_url(str(data["untc_id"])) if "untc_id" in data else None
+    if untc:
+        links.append({"rel": "UN Treaty Collection", "href": untc})
+    if str(data.get("normlex_id", "")).isdigit():
+        links.append({"rel": "NORMLEX", "href": normlex_url(str(data["normlex_id"]))})
+    if "wikidata" in data:
+        for item in str(data["wikidata"]).split("; "):
+            links.append({"rel": "Wikidata", "href": f"https://www.wikidata.org/wiki/{item}"})
+    return links
+
+
+def _text(store: Store, node: str) -> str | None:
+    """A paragraph's or footnote's text, read from the store on demand (not in the view)."""
+    result = store.query(Q_TEXT, bindings={"node": ox.NamedNode(node)}, timeout=10.0)
+    assert isinstance(result, Solutions)
+    for row in result.rows:
+        text = row[1]
+        if isinstance(text, ox.Literal):
+            return text.value
+    return None

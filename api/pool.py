@@ -1,0 +1,193 @@
+"""A small pool of query worker subprocesses, driven from the event loop.
+
+Each worker opens the store read-only and runs one job at a time. A job past its time limit
+gets its worker killed (so the query really stops and its CPU is freed) and a fresh worker
+started; a worker that dies (a stack overflow in the engine, the memory cap) is replaced the
+same way. Requests wait for an idle worker, for at most `queue_timeout` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import sys
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+
+from api.settings import Settings
+from api.wire import READY, Answer, Job, Limits, frame, read_frame_async
+
+log = logging.getLogger("treatygraph.pool")
+_GRACE = 0.5  # seconds past the limit before the kill, so a worker can report a soft timeout
+_START_TIMEOUT = 60.0
+
+
+class Worker:
+    """One subprocess and its pipes."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        assert process.stdin is not None and process.stdout is not None
+        self._stdin = process.stdin
+        self._stdout = process.stdout
+
+    @classmethod
+    async def start(cls, limits: Limits) -> Worker:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "api.worker",
+            limits.encode(),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env=_worker_env(),
+        )
+        worker = cls(process)
+        try:
+            ready = await asyncio.wait_for(read_frame_async(worker._stdout), _START_TIMEOUT)
+        except (asyncio.IncompleteReadError, TimeoutError):
+            await worker.kill()
+            raise RuntimeError("a query worker failed to start") from None
+        if ready != READY:
+            await worker.kill()
+            raise RuntimeError("a query worker said something unexpected at start")
+        return worker
+
+    async def call(self, job: bytes) -> Answer:
+        self._stdin.write(frame(job))
+        await self._stdin.drain()
+        header = await read_frame_async(self._stdout)
+        body = await read_frame_async(self._stdout)
+        status, name, message = _header(header)
+        return Answer(status, name, body, message)
+
+    async def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        await self.process.wait()
+
+    async def stop(self) -> None:
+        """End gracefully (stdin closes, the worker returns), else kill."""
+        with contextlib.suppress(OSError):
+            self._stdin.close()
+        try:
+            await asyncio.wait_for(self.process.wait(), 2.0)
+        except TimeoutError:
+            await self.kill()
+
+
+class WorkerPool:
+    """Runs jobs on a fixed number of worker processes."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.limits = Limits(
+            store=settings.store,
+            timeout=settings.query_timeout,
+            max_rows=settings.max_rows,
+            max_depth=settings.max_depth,
+            service_allow=settings.service_allow,
+            memory_mb=settings.worker_memory_mb,
+        )
+        self._idle: asyncio.Queue[Worker] = asyncio.Queue()
+        self._all: set[Worker] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closing = False
+
+    async def start(self) -> None:
+        await asyncio.gather(*(self._add() for _ in range(self.settings.workers)))
+
+    async def close(self) -> None:
+        self._closing = True
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*(w.stop() for w in list(self._all)), return_exceptions=True)
+        self._all.clear()
+
+    async def run(self, job: Job) -> Answer:
+        """Run `job` on an idle worker; errors come back as an Answer with a 4xx/5xx status."""
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), self.settings.queue_timeout)
+        except TimeoutError:
+            return Answer(503, message="all query workers are busy; try again shortly")
+        limit = self.settings.query_timeout
+        try:
+            result = await asyncio.wait_for(worker.call(job.encode()), limit + _GRACE)
+        except TimeoutError:
+            self._replace(worker)
+            return Answer(503, message=f"the query ran past the time limit of {limit:g} s")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            with contextlib.suppress(TimeoutError):  # reap it, to tell how it died
+                await asyncio.wait_for(worker.process.wait(), 1.0)
+            self._replace(worker)
+            return Answer(500, message=_crash_message(worker))
+        except BaseException:  # cancelled mid-call: the pipe state is unknown, start afresh
+            self._replace(worker)
+            raise
+        self._idle.put_nowait(worker)
+        return result
+
+    def _replace(self, worker: Worker) -> None:
+        self._all.discard(worker)
+        self._spawn(self._retire_and_add(worker))
+
+    async def _retire_and_add(self, worker: Worker) -> None:
+        await worker.kill()
+        code = worker.process.returncode
+        if code not in (0, -signal.SIGKILL):
+            log.warning("query worker %s died (exit status %s)", worker.process.pid, code)
+        await self._add()
+
+    async def _add(self) -> None:
+        delay = 0.5
+        while not self._closing:
+            try:
+                worker = await Worker.start(self.limits)
+            except (RuntimeError, OSError) as e:
+                log.error("%s; retrying in %.1f s", e, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            self._all.add(worker)
+            self._idle.put_nowait(worker)
+            return
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def query_pool(request: Request) -> WorkerPool:
+    """The app's pool, for any router that runs SPARQL (a FastAPI dependency)."""
+    pool: WorkerPool = request.app.state.pool
+    return pool
+
+
+def _header(data: bytes) -> tuple[int, str, str]:
+    raw = json.loads(data)
+    return int(raw["status"]), str(raw["format"]), str(raw["message"])
+
+
+def _crash_message(worker: Worker) -> str:
+    code = worker.process.returncode
+    how = f" (signal {-code})" if code is not None and code < 0 else ""
+    return (
+        f"the query stopped its worker{how}: it may nest too deeply or need too much memory; "
+        "the service goes on"
+    )
+
+
+def _worker_env() -> dict[str, str]:
+    """The parent's environment, with this project importable whatever the working directory."""
+    root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    return env

@@ -1,0 +1,93 @@
+"""The framing between the service and its query workers: length-prefixed frames on pipes.
+
+A job is one JSON frame; an answer is a JSON header frame and a body frame. Result bytes are
+written once by the worker and handed to the HTTP response as they are: nothing is pickled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import struct
+from dataclasses import asdict, dataclass
+from typing import Any, BinaryIO
+
+_LENGTH = struct.Struct(">I")
+READY = b"ready"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Job:
+    """One query to run, with the formats the client accepts for each kind of result."""
+
+    query: str
+    results_format: str | None  # for SELECT / ASK
+    graph_format: str | None  # for CONSTRUCT / DESCRIBE
+    default_graphs: tuple[str, ...] | None = None  # protocol dataset, None: the query's own
+    named_graphs: tuple[str, ...] | None = None
+
+    def encode(self) -> bytes:
+        return json.dumps(asdict(self)).encode()
+
+    @classmethod
+    def decode(cls, data: bytes) -> Job:
+        raw: dict[str, Any] = json.loads(data)
+        for key in ("default_graphs", "named_graphs"):
+            if raw[key] is not None:
+                raw[key] = tuple(raw[key])
+        return cls(**raw)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Limits:
+    """What a worker needs to know of the settings."""
+
+    store: str
+    timeout: float
+    max_rows: int
+    max_depth: int
+    service_allow: tuple[str, ...]
+    memory_mb: int
+
+    def encode(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def decode(cls, text: str) -> Limits:
+        raw: dict[str, Any] = json.loads(text)
+        raw["service_allow"] = tuple(raw["service_allow"])
+        return cls(**raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A worker's answer: a body in `format`, or an error `message` with its status."""
+
+    status: int
+    format: str = ""  # the name of the format of `body` (graph.store.FORMATS)
+    body: bytes = b""
+    message: str = ""
+
+
+def write_frame(out: BinaryIO, payload: bytes) -> None:
+    out.write(_LENGTH.pack(len(payload)))
+    out.write(payload)
+
+
+def read_frame(stream: BinaryIO) -> bytes | None:
+    """The next frame, or None at end of input."""
+    head = stream.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        return None
+    (size,) = _LENGTH.unpack(head)
+    return stream.read(size)
+
+
+async def read_frame_async(reader: asyncio.StreamReader) -> bytes:
+    """The next frame; asyncio.IncompleteReadError when the worker died."""
+    (size,) = _LENGTH.unpack(await reader.readexactly(_LENGTH.size))
+    return await reader.readexactly(size)
+
+
+def frame(payload: bytes) -> bytes:
+    return _LENGTH.pack(len(payload)) + payload

@@ -1,0 +1,101 @@
+"""A query worker process: ``python -m api.worker CONFIG_JSON``.
+
+It opens the store read-only once, then answers jobs from stdin on stdout until stdin
+closes. Everything that can be slow or crash (guarding, parsing, evaluating, serialising)
+happens here, so a runaway query costs one worker, which the pool kills and replaces.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import traceback
+from typing import BinaryIO
+
+from api.guard import Refused, check
+from api.wire import READY, Answer, Job, Limits, read_frame, write_frame
+from graph.store import (
+    FORMATS,
+    Dataset,
+    QuerySyntaxError,
+    ResultTooLarge,
+    Store,
+    StoreError,
+    StoreUnavailable,
+    Triples,
+    open_store,
+    serialize,
+)
+
+
+def answer(store: Store, job: Job, limits: Limits) -> Answer:
+    """Run one job; every failure becomes an Answer with a status, never an exception."""
+    try:
+        check(job.query, max_depth=limits.max_depth, service_allow=limits.service_allow)
+        result = store.query(job.query, dataset=_dataset(job), timeout=limits.timeout)
+        name = job.graph_format if isinstance(result, Triples) else job.results_format
+        if name is None:
+            kind = "an RDF graph" if isinstance(result, Triples) else "query results"
+            return Answer(406, message=f"the query gives {kind}, in no format you accept")
+        fmt = FORMATS[name]
+        return Answer(200, fmt.name, serialize(result, fmt, max_rows=limits.max_rows))
+    except Refused as e:
+        return Answer(e.status, message=e.message)
+    except QuerySyntaxError as e:
+        return Answer(400, message=f"query error: {e}")
+    except ResultTooLarge as e:
+        return Answer(422, message=str(e))
+    except StoreUnavailable as e:  # includes QueryTimeout
+        return Answer(503, message=str(e))
+    except StoreError as e:
+        return Answer(500, message=str(e))
+
+
+def _dataset(job: Job) -> Dataset | None:
+    if job.default_graphs is None and job.named_graphs is None:
+        return None
+    return Dataset(job.default_graphs or (), job.named_graphs or ())
+
+
+def _cap_memory(megabytes: int) -> None:
+    """Bound the data segment so a greedy query fails in this process, not the machine."""
+    if megabytes > 0:
+        limit = megabytes * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        if hard == resource.RLIM_INFINITY or hard > limit:
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+
+
+def _reply(out: BinaryIO, result: Answer) -> None:
+    header = {"status": result.status, "format": result.format, "message": result.message}
+    write_frame(out, json.dumps(header).encode())
+    write_frame(out, result.body)
+    out.flush()
+
+
+def serve(limits: Limits, jobs: BinaryIO, out: BinaryIO) -> None:
+    store = open_store(limits.store, read_only=True)
+    write_frame(out, READY)
+    out.flush()
+    while (data := read_frame(jobs)) is not None:
+        try:
+            result = answer(store, Job.decode(data), limits)
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            result = Answer(500, message="internal error while running the query")
+        _reply(out, result)
+
+
+def main() -> None:
+    limits = Limits.decode(sys.argv[1])
+    _cap_memory(limits.memory_mb)
+    sys.setrecursionlimit(10_000)  # rdflib's parser recurses per nesting level
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # stray prints (ours or a library's) must not corrupt the frames
+    serve(limits, sys.stdin.buffer, out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,299 @@
+"""The remote store: any SPARQL 1.1 server, queried with SPARQLWrapper, loaded over HTTP.
+
+Spec: ``sparql+http://host:port/query`` (or ``sparql+https://``), the query endpoint, with
+optional parameters ``update=``, ``gsp=`` (Graph Store Protocol) and ``graph=`` (the graph a
+load replaces; the default graph if absent). An endpoint ending in ``/query`` gets Oxigraph's
+siblings ``/update`` and ``/store`` by default.
+
+Loads are all-or-nothing: batches go into a fresh staging named graph, then one SPARQL Update
+``MOVE`` (a single transaction on Oxigraph, Fuseki/TDB2 and GraphDB) replaces the target graph.
+A failed load drops the staging graph and leaves the target as it was. Two caveats: while a
+load runs the staging graph is visible to ``GRAPH ?g`` queries, and blank nodes do not keep
+their identity across batches (our graphs have none).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import re
+import socket
+import urllib.error
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import httpx
+import pyoxigraph as ox
+from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+
+from .base import (
+    Bindings,
+    Boolean,
+    Dataset,
+    LoadError,
+    QueryResult,
+    QuerySyntaxError,
+    QueryTimeout,
+    ReadOnlyStore,
+    Solutions,
+    StoreError,
+    StoreUnavailable,
+    Triples,
+)
+from .scan import scan
+
+SCHEMES = ("sparql+http://", "sparql+https://")
+BATCH = 20_000
+LOAD_TIMEOUT = 300.0
+_VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_RESULTS_ACCEPT = "application/sparql-results+json"
+_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoints:
+    """Where a remote server answers queries, updates and Graph Store requests."""
+
+    query: str
+    update: str
+    gsp: str | None = None
+    graph: str | None = None  # the graph a load replaces; None for the default graph
+
+
+def parse_spec(spec: str) -> Endpoints:
+    """Endpoints from a ``sparql+http(s)://`` spec.
+
+    >>> parse_spec("sparql+http://127.0.0.1:7878/query")
+    Endpoints(query='http://127.0.0.1:7878/query', update='http://127.0.0.1:7878/update', \
+gsp='http://127.0.0.1:7878/store', graph=None)
+    >>> parse_spec("sparql+https://h/ds/sparql?gsp=/ds/data&graph=urn:g").gsp
+    'https://h/ds/data'
+    """
+    if not spec.startswith(SCHEMES):
+        raise ValueError(f"not a remote store spec: {spec!r}")
+    parts = urlsplit(spec.removeprefix("sparql+"))
+    ours = {"update", "gsp", "graph"}
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    options = {k: v for k, v in params if k in ours}  # `gsp=` (empty): no Graph Store
+    query = urlunsplit(parts._replace(query=urlencode([p for p in params if p[0] not in ours])))
+    oxigraph_like = parts.path.endswith("/query")
+    update = urljoin(query, "update") if oxigraph_like else query
+    gsp = urljoin(query, "store") if oxigraph_like else None
+    return Endpoints(
+        query=query,
+        update=urljoin(query, options["update"]) if "update" in options else update,
+        gsp=(urljoin(query, options["gsp"]) if options["gsp"] else None)
+        if "gsp" in options
+        else gsp,
+        graph=options.get("graph") or None,
+    )
+
+
+def bind_values(sparql: str, bindings: Bindings) -> str:
+    """`sparql` with a VALUES block binding each variable to a serialised RDF term.
+
+    The block opens the WHERE group (so FILTERs see the values, as with substitution), or
+    trails the query where no group can take it. Terms are written by pyoxigraph, whose
+    constructors validate IRIs and whose serialiser escapes literals: nothing is pasted raw.
+
+    >>> bind_values("SELECT * WHERE { ?s ?p ?o }", {"s": ox.NamedNode("http://e/a")})
+    'SELECT * WHERE { VALUES (?s) { (<http://e/a>) } ?s ?p ?o }'
+    """
+    names, terms = [], []
+    for name, term in bindings.items():
+        if not _VARNAME.fullmatch(name):
+            raise ValueError(f"not a variable name: {name!r}")
+        if not isinstance(term, ox.NamedNode | ox.Literal):
+            raise ValueError(f"?{name}: only IRIs and literals can be bound on a remote store")
+        names.append(f"?{name}")
+        terms.append(str(term))
+    block = f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+    shape = scan(sparql)
+    if shape.where_open is not None:
+        return f"{sparql[: shape.where_open]} {block}{sparql[shape.where_open :]}"
+    if shape.trailing_values:
+        raise ValueError("cannot bind variables in a query that already ends with VALUES")
+    return f"{sparql}\n{block}"
+
+
+class RemoteStore:
+    """A SPARQL 1.1 server reached over HTTP."""
+
+    def __init__(self, endpoints: Endpoints, *, read_only: bool) -> None:
+        self.endpoints = endpoints
+        self.read_only = read_only
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Bindings | None = None,
+        dataset: Dataset | None = None,
+        timeout: float,
+    ) -> QueryResult:
+        form = scan(sparql).form
+        if form is None:
+            raise QuerySyntaxError(
+                "not a SPARQL query (expected SELECT, ASK, CONSTRUCT or DESCRIBE)"
+            )
+        if bindings:
+            try:
+                sparql = bind_values(sparql, bindings)
+            except ValueError as e:
+                raise QuerySyntaxError(str(e)) from None
+        graph = form in ("CONSTRUCT", "DESCRIBE")
+        body, media_type = self._fetch(sparql, dataset, graph=graph, timeout=timeout)
+        try:
+            return _parse_answer(body, media_type, graph=graph)
+        except (SyntaxError, ValueError) as e:
+            raise StoreUnavailable(f"unreadable answer from {self.endpoints.query}: {e}") from None
+
+    def triple_count(self) -> int:
+        query = "SELECT (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        result = self.query(query, timeout=LOAD_TIMEOUT)
+        assert isinstance(result, Solutions)
+        (count,) = next(result.rows)
+        assert isinstance(count, ox.Literal)
+        return int(count.value)
+
+    def load(self, path: Path) -> int:
+        """Replace the target graph by the triples of `path`, all or nothing."""
+        if self.read_only:
+            raise ReadOnlyStore(f"{self.endpoints.query} was opened read-only")
+        staging = f"urn:treatygraph:staging:{uuid.uuid4()}"
+        target = f"GRAPH <{self.endpoints.graph}>" if self.endpoints.graph else "DEFAULT"
+        with httpx.Client(timeout=LOAD_TIMEOUT) as client:
+            try:
+                count = self._upload(client, path, staging)
+                swap = (
+                    f"MOVE SILENT GRAPH <{staging}> TO {target}"
+                    if count
+                    else f"CLEAR SILENT {target}"
+                )
+                self._update(client, swap)
+            except (httpx.HTTPError, OSError, SyntaxError, ValueError) as e:
+                self._drop_quietly(client, staging)
+                raise LoadError(
+                    f"could not load {path}: {e}; the previous graph is unchanged"
+                ) from e
+        return count
+
+    def close(self) -> None:
+        """Nothing to release: every request uses its own connection."""
+
+    # --- querying ---------------------------------------------------------------------------
+
+    def _fetch(
+        self, sparql: str, dataset: Dataset | None, *, graph: bool, timeout: float
+    ) -> tuple[bytes, str]:
+        wrapper = SPARQLWrapper(self.endpoints.query)
+        wrapper.setMethod(POST)
+        wrapper.setRequestMethod(URLENCODED)
+        wrapper.setQuery(sparql)
+        wrapper.addCustomHttpHeader("Accept", _GRAPH_ACCEPT if graph else _RESULTS_ACCEPT)
+        wrapper.timeout = max(timeout, 0.001)  # type: ignore[assignment]  # setTimeout() truncates to int
+        for iri in dataset.default_graphs if dataset else ():
+            wrapper.addParameter("default-graph-uri", iri)
+        for iri in dataset.named_graphs if dataset else ():
+            wrapper.addParameter("named-graph-uri", iri)
+        try:
+            response = wrapper.query().response
+            return response.read(), response.headers.get("Content-Type", "")
+        except QueryBadFormed as e:
+            raise QuerySyntaxError(_server_message(e)) from None
+        except SPARQLWrapperException as e:
+            raise StoreUnavailable(f"{self.endpoints.query} failed: {_server_message(e)}") from None
+        except urllib.error.HTTPError as e:
+            raise StoreUnavailable(f"{self.endpoints.query} answered HTTP {e.code}") from None
+        except TimeoutError:
+            raise QueryTimeout(
+                f"the SPARQL server {self.endpoints.query} did not answer within {timeout:g} s"
+            ) from None
+        except (urllib.error.URLError, OSError) as e:
+            reason = getattr(e, "reason", e)
+            if isinstance(reason, TimeoutError | socket.timeout):
+                raise QueryTimeout(
+                    f"the SPARQL server {self.endpoints.query} did not answer within {timeout:g} s"
+                ) from None
+            raise StoreUnavailable(
+                f"cannot reach the SPARQL server {self.endpoints.query}: {reason}"
+            ) from None
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def _upload(self, client: httpx.Client, path: Path, staging: str) -> int:
+        count = 0
+        for number, batch in enumerate(_batches(path)):
+            data = ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES) or b""
+            if self.endpoints.gsp:
+                method = "PUT" if number == 0 else "POST"
+                response = client.request(
+                    method,
+                    self.endpoints.gsp,
+                    params={"graph": staging},
+                    content=data,
+                    headers={"Content-Type": "application/n-triples"},
+                )
+                response.raise_for_status()
+            else:
+                inner = data.decode()
+                self._update(client, f"INSERT DATA {{ GRAPH <{staging}> {{\n{inner}\n}} }}")
+            count += len(batch)
+        return count
+
+    def _update(self, client: httpx.Client, update: str) -> None:
+        response = client.post(
+            self.endpoints.update,
+            content=update.encode(),
+            headers={"Content-Type": "application/sparql-update"},
+        )
+        response.raise_for_status()
+
+    def _drop_quietly(self, client: httpx.Client, staging: str) -> None:
+        with contextlib.suppress(httpx.HTTPError):  # the server is gone: nothing to undo
+            self._update(client, f"DROP SILENT GRAPH <{staging}>")
+
+
+def _batches(path: Path) -> Iterator[list[ox.Triple]]:
+    batch: list[ox.Triple] = []
+    for quad in ox.parse(path=str(path)):
+        if not isinstance(quad.graph_name, ox.DefaultGraph):
+            raise ValueError("a remote load takes triples only, not named graphs")
+        batch.append(quad.triple)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _parse_answer(body: bytes, media_type: str, *, graph: bool) -> QueryResult:
+    base = media_type.split(";")[0].strip().lower()
+    if graph:
+        rdf_format = ox.RdfFormat.from_media_type(base) or ox.RdfFormat.TURTLE
+        return Triples([q.triple for q in ox.parse(body, format=rdf_format)])
+    results_format = ox.QueryResultsFormat.from_media_type(base) or ox.QueryResultsFormat.JSON
+    parsed = ox.parse_query_results(body, format=results_format)
+    if isinstance(parsed, ox.QueryBoolean):
+        return Boolean(bool(parsed))
+    variables = tuple(v.value for v in parsed.variables)
+    return Solutions(variables, iter(parsed))
+
+
+def _server_message(error: SPARQLWrapperException) -> str:
+    """The server's own words, out of SPARQLWrapper's message (which holds a bytes repr)."""
+    text = str(error)
+    _, _, response = text.partition("Response:\n")
+    try:
+        raw = ast.literal_eval(response.strip())
+    except (ValueError, SyntaxError):
+        return text
+    message = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return message.strip()[:500]
+
+
+__all__ = ["SCHEMES", "Endpoints", "RemoteStore", "StoreError", "bind_values", "parse_spec"]

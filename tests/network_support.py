@@ -1,0 +1,83 @@
+"""Support for the network, export and explorer tests: the seed graph (read by the real
+pipeline) in a real embedded store, and the service with the explorer mounted, under uvicorn.
+
+``app`` is a uvicorn factory (``tests.network_support:app``): the app of ``api.app`` with
+``api.explore.mount`` applied (which does nothing if ``api.app`` mounts it already).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from tests.conftest import ROOT, free_port, stop, wait_for_http
+
+SEED = ROOT / "corpus" / "A-RES-77-194.txt"
+# A second, made-up resolution: it cites a protocol (opsc) and not its parent (crc).
+EXTRA = (
+    "The General Assembly,\n\n Recalling the Optional Protocol to the Convention on the Rights"
+    " of the Child on the sale of children, child prostitution and child pornography,1\n\n"
+    " 1. Urges States to act.\n_________\n 1 United Nations, Treaty Series, vol. 2171,"
+    " No. 27531.\n"
+)
+EXTRA_SYMBOL = "A/RES/99/1"
+
+
+def seed_ntriples(*, extra: bool = False) -> str:
+    """The seed resolution (and, with `extra`, the made-up one) as canonical N-Triples."""
+    import graph
+    from graph import rdf
+    from graph.model import ResolutionMeta
+
+    extractions = [graph.read(SEED)]
+    if extra:
+        meta = ResolutionMeta(symbol=EXTRA_SYMBOL, title="Made-up resolution", session=99)
+        extractions.append(graph.extract(graph.parse(EXTRA, meta=meta)))
+    return rdf.to_ntriples(rdf.triples(extractions))
+
+
+def load_store(directory: Path, ntriples: str) -> str:
+    """An embedded store under `directory` holding `ntriples`; its spec."""
+    from graph.store import open_store
+
+    source = directory / "graph.nt"
+    source.write_text(ntriples, encoding="utf-8")
+    spec = directory / "store"
+    open_store(spec, read_only=False).load(source)
+    return str(spec)
+
+
+def app() -> FastAPI:
+    """The service with the explorer, ``/network`` and ``/export`` (a uvicorn factory)."""
+    from api.app import create_app
+    from api.explore import mount
+    from api.settings import Settings
+
+    settings = Settings.from_env()
+    service = create_app(settings)
+    mount(service, settings)
+    return service
+
+
+@contextlib.contextmanager
+def serve(store: str, **env: object) -> Iterator[str]:
+    """The service on `store` in its own process, on a free loopback port; its base URL.
+    `env` sets ``TREATYGRAPH_*`` variables (``network_max_depth=2``)."""
+    port = free_port()
+    environ = {**os.environ, "TREATYGRAPH_STORE": store, "TREATYGRAPH_WORKERS": "1"}
+    environ |= {f"TREATYGRAPH_{k.upper()}": str(v) for k, v in env.items()}
+    command = [sys.executable, "-m", "uvicorn", "--factory", "tests.network_support:app"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    process = subprocess.Popen(command, cwd=ROOT, env=environ)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{url}/network", process=process)
+        yield url
+    finally:
+        stop(process)
