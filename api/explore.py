@@ -27,7 +27,7 @@ from graph.export import COLOURS, colour_key, cytoscape_elements
 from graph.network import NetworkCache, NetworkError, View
 from graph.rdf import normlex_url, untc_url
 from graph.store import Solutions, Store, open_store
-from graph.vocab import TG
+from graph.vocab import CITO, OA, TG
 
 router = APIRouter(tags=["explorer"])
 HERE = Path(__file__).resolve().parent
@@ -35,6 +35,28 @@ VENDOR = HERE / "static" / "vendor" / "cytoscape.min.js"
 LEVELS = ("auto", "full", "resolutions", "instruments")
 AGGREGATE_EDGES = 20  # edges per allowed node at which the resolutions level gets too dense
 Q_TEXT = f"SELECT ?node ?text WHERE {{ ?node <{TG}text> ?text }}"
+# The words of each citation, by the role `?node` plays in it (quotes are not in the view).
+_QUOTE = f"""<{TG}evidence>/<{OA}hasSelector>/<{OA}exact> ?quote"""
+Q_QUOTES = {
+    role: f"SELECT ?node ?citation ?source ?instrument ?quote WHERE {{ {pattern} }}"
+    for role, pattern in (
+        (
+            "paragraph",
+            f"?citation <{CITO}hasCitingEntity> ?node ; <{CITO}hasCitedEntity> ?instrument ;"
+            f" {_QUOTE} . BIND(?node AS ?source)",
+        ),
+        (
+            "footnote",
+            f"?citation <{TG}viaFootnote> ?node ; <{CITO}hasCitedEntity> ?instrument ;"
+            f" {_QUOTE} . BIND(?node AS ?source)",
+        ),
+        (
+            "instrument",
+            f"?citation <{CITO}hasCitedEntity> ?node ; <{CITO}hasCitingEntity> ?source ;"
+            f" {_QUOTE} . BIND(?node AS ?instrument)",
+        ),
+    )
+}
 
 
 def mount(app: FastAPI, settings: Settings) -> None:
@@ -111,28 +133,29 @@ def graph_data(
 
 
 def _level(view: View, level: str, limits: network.Limits) -> tuple[str, nx.DiGraph]:
-    """The graph at a level of detail; ``auto`` picks the most detailed one that fits."""
+    """The graph at a level of detail; ``auto`` picks the most detailed one that draws
+    quickly, an explicit level is refused when it is too large to draw at all."""
     if level not in LEVELS:
         raise network.InvalidRequest(f"unknown level {level!r}: choose from {', '.join(LEVELS)}")
-    graphs = {
-        "full": lambda: view.graph,
-        "resolutions": lambda: network.aggregate(view),
-        "instruments": lambda: network.instruments_only(view),
-    }
-    if level != "auto":
-        g = graphs[level]()
-        if g.number_of_nodes() > limits.max_nodes:
-            raise network.LimitExceeded(
-                f"the {level} level has {g.number_of_nodes()} nodes, over the limit of "
-                f"{limits.max_nodes}; choose a coarser level or one resolution"
-            )
-        return level, g
-    for name in ("full", "resolutions"):
-        g = graphs[name]()
-        fits = g.number_of_edges() <= limits.explore_nodes * AGGREGATE_EDGES
-        if g.number_of_nodes() <= limits.explore_nodes and fits:
-            return name, g
-    return "instruments", graphs["instruments"]()
+    if level == "auto":
+        for name in ("full", "resolutions"):
+            g = _graph_of(view, name)
+            nodes, edges = g.number_of_nodes(), g.number_of_edges()
+            if nodes <= limits.explore_nodes and edges <= limits.explore_edges:
+                return name, g
+        return "instruments", _graph_of(view, "instruments")
+    g = _graph_of(view, level)
+    if g.number_of_nodes() > limits.max_nodes or g.number_of_edges() > limits.max_explore_edges:
+        raise network.LimitExceeded(
+            f"the {level} level has {g.number_of_nodes()} nodes and {g.number_of_edges()} "
+            f"edges, over the limits of {limits.max_nodes} and {limits.max_explore_edges}: "
+            "choose a coarser level, or find a resolution and show its paragraphs"
+        )
+    return level, g
+
+
+def _graph_of(view: View, level: str) -> nx.DiGraph:
+    return view.graph if level == "full" else network.aggregated(view, level)
 
 
 def _instrument_kinds(view: View) -> dict[str, int]:
@@ -188,14 +211,22 @@ def node_data(request: Request, id: str) -> dict[str, Any]:
     out: dict[str, Any] = {"id": node, **data, "links": _links(node, data)}
     out["colour"] = COLOURS[colour_key(data)]
     kind = data["kind"]
+    store = cache(request).store
+    quotes = _quotes(store, node, kind)
     if kind in ("paragraph", "footnote"):
-        out["text"] = _text(cache(request).store, node)
-        out["cites"] = [_cited(g, node, i) for i in _targets(g, node, ("cites", "references"))]
+        out["text"] = _text(store, node)
+        # In the order the text cites them (the citations' ordinals), uncited-by-quote last.
+        first = {instrument: i for i, (_, instrument) in enumerate(quotes)}
+        targets = sorted(
+            _targets(g, node, ("cites", "references")), key=lambda i: first.get(i, len(first))
+        )
+        out["cites"] = [_cited(g, node, i, quotes.get((node, i), [])) for i in targets]
         out["resolution"] = _brief(g, _targets(g, node, ("part_of",))[0])
     if kind == "paragraph":
         out["footnotes"] = [_brief(g, f) for f in _targets(g, node, ("has_footnote",))]
     if kind == "instrument":
-        out["cited_by"] = [_citing(g, p, node) for p in _sources(g, node, ("cites",))]
+        citing = _sources(g, node, ("cites",))
+        out["cited_by"] = [_citing(g, p, node, quotes.get((p, node), [])) for p in citing]
         out["supplements"] = [_brief(g, n) for n in _targets(g, node, ("supplements",))]
         out["supplemented_by"] = [_brief(g, n) for n in _sources(g, node, ("supplements",))]
     if kind == "resolution":
@@ -222,7 +253,7 @@ def _order(g: nx.DiGraph, node: str) -> tuple[str, int, int, str]:
     return (
         str(data.get("resolution", "")),
         0 if data.get("part") == "preambular" else 1,
-        int(data.get("position", data.get("number", 0))),
+        int(data.get("number", 0)),
         str(data["label"]).casefold(),
     )
 
@@ -232,27 +263,32 @@ def _brief(g: nx.DiGraph, node: str) -> dict[str, Any]:
     return {"id": node, "ref": data["ref"], "label": data["label"], "kind": data["kind"]}
 
 
-def _cited(g: nx.DiGraph, source: str, instrument: str) -> dict[str, Any]:
+def _cited(g: nx.DiGraph, source: str, instrument: str, quotes: list[str]) -> dict[str, Any]:
     data = g.nodes[instrument]
     keep = ("short_title", "instrument_kind", "unts", "ilo_code", "symbol")
-    edge = g.edges[source, instrument]
     return {
         **_brief(g, instrument),
         **{k: data[k] for k in keep if k in data},
-        **{k: v for k, v in edge.items() if k != "kind"},
+        **_evidence(g, source, instrument, quotes),
         "colour": COLOURS[colour_key(data)],
     }
 
 
-def _citing(g: nx.DiGraph, paragraph: str, instrument: str) -> dict[str, Any]:
+def _citing(g: nx.DiGraph, paragraph: str, instrument: str, quotes: list[str]) -> dict[str, Any]:
     data = g.nodes[paragraph]
-    edge = g.edges[paragraph, instrument]
     return {
         **_brief(g, paragraph),
         "resolution": data.get("resolution"),
         "part": data.get("part"),
-        **{k: v for k, v in edge.items() if k != "kind"},
+        **_evidence(g, paragraph, instrument, quotes),
     }
+
+
+def _evidence(g: nx.DiGraph, source: str, instrument: str, quotes: list[str]) -> dict[str, Any]:
+    """How `source` cites `instrument`: the ``cites`` edge's attributes (a footnote's
+    ``references`` edge has none: the paragraph's edge says how) and the quoted words."""
+    edge = g.edges[source, instrument]
+    return {**{k: v for k, v in edge.items() if k != "kind"}, "quotes": quotes}
 
 
 def _reach(r: network.Reach) -> dict[str, Any]:
@@ -278,6 +314,32 @@ def _links(node: str, data: dict[str, Any]) -> list[dict[str, str]]:
         for item in str(data["wikidata"]).split("; "):
             links.append({"rel": "Wikidata", "href": f"https://www.wikidata.org/wiki/{item}"})
     return links
+
+
+def _quotes(store: Store, node: str, kind: str) -> dict[tuple[str, str], list[str]]:
+    """The quoted words of the citations `node` takes part in, by (citing node, instrument),
+    in the order of the citations (``.../citation/op5-1``, ``-2``, ...)."""
+    if kind not in Q_QUOTES:
+        return {}
+    result = store.query(Q_QUOTES[kind], bindings={"node": ox.NamedNode(node)}, timeout=10.0)
+    assert isinstance(result, Solutions)
+    rows = [tuple(_value(row[i]) for i in range(1, 5)) for row in result.rows]
+    found: dict[tuple[str, str], list[str]] = {}
+    for _, source, instrument, quote in sorted(rows, key=lambda r: _citation_key(r[0])):
+        words = found.setdefault((source, instrument), [])
+        if quote not in words:
+            words.append(quote)
+    return found
+
+
+def _value(term: object) -> str:
+    return term.value if isinstance(term, ox.NamedNode | ox.Literal) else ""
+
+
+def _citation_key(iri: str) -> tuple[str, int]:
+    """``…/citation/op5-12`` sorts by paragraph, then by ordinal as a number."""
+    head, _, ordinal = iri.rpartition("-")
+    return head, int(ordinal) if ordinal.isdigit() else 0
 
 
 def _text(store: Store, node: str) -> str | None:

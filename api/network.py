@@ -183,12 +183,12 @@ def export_graph(
     resolution: str | None = None,
     around: str | None = None,
     depth: int = 1,
-    aggregate: bool = False,
+    aggregate: str | None = None,
     node_kind: Many = [],  # noqa: B006
     edge_kind: Many = [],  # noqa: B006
 ) -> Response:
-    """The graph, one resolution (`resolution`), a neighbourhood (`around`, `depth`) or the
-    aggregated graph, as a download in format `name`."""
+    """The graph, one resolution (`resolution`), a neighbourhood (`around`, `depth`) or an
+    aggregated graph (`aggregate`: resolutions, instruments), as a download in `name`."""
     fmt = export.FORMATS.get(name)
     if fmt is None:
         raise network.InvalidRequest(

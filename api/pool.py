@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import signal
@@ -63,10 +62,7 @@ class Worker:
     async def call(self, job: bytes) -> Answer:
         self._stdin.write(frame(job))
         await self._stdin.drain()
-        header = await read_frame_async(self._stdout)
-        body = await read_frame_async(self._stdout)
-        status, name, message = _header(header)
-        return Answer(status, name, body, message)
+        return Answer.decode(await read_frame_async(self._stdout))
 
     async def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -169,11 +165,6 @@ def query_pool(request: Request) -> WorkerPool:
     """The app's pool, for any router that runs SPARQL (a FastAPI dependency)."""
     pool: WorkerPool = request.app.state.pool
     return pool
-
-
-def _header(data: bytes) -> tuple[int, str, str]:
-    raw = json.loads(data)
-    return int(raw["status"]), str(raw["format"]), str(raw["message"])
 
 
 def _crash_message(worker: Worker) -> str:

@@ -1,7 +1,8 @@
 """The framing between the service and its query workers: length-prefixed frames on pipes.
 
-A job is one JSON frame; an answer is a JSON header frame and a body frame. Result bytes are
-written once by the worker and handed to the HTTP response as they are: nothing is pickled.
+A job is one JSON frame; an answer is one frame: a JSON header line, then the body. Result
+bytes are written once by the worker and handed to the HTTP response as they are: nothing is
+pickled, and each round trip costs one write and one read on each side.
 """
 
 from __future__ import annotations
@@ -68,10 +69,21 @@ class Answer:
     body: bytes = b""
     message: str = ""
 
+    def encode(self) -> bytes:
+        """A JSON header line, then the body as it is (one frame, one write)."""
+        header = {"status": self.status, "format": self.format, "message": self.message}
+        return json.dumps(header).encode() + b"\n" + self.body
+
+    @classmethod
+    def decode(cls, data: bytes) -> Answer:
+        header, _, body = data.partition(b"\n")
+        raw: dict[str, Any] = json.loads(header)
+        return cls(int(raw["status"]), str(raw["format"]), body, str(raw["message"]))
+
 
 def write_frame(out: BinaryIO, payload: bytes) -> None:
-    out.write(_LENGTH.pack(len(payload)))
-    out.write(payload)
+    out.write(_LENGTH.pack(len(payload)) + payload)
+    out.flush()
 
 
 def read_frame(stream: BinaryIO) -> bytes | None:

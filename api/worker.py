@@ -7,7 +7,6 @@ happens here, so a runaway query costs one worker, which the pool kills and repl
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import sys
@@ -68,24 +67,16 @@ def _cap_memory(megabytes: int) -> None:
             resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
 
 
-def _reply(out: BinaryIO, result: Answer) -> None:
-    header = {"status": result.status, "format": result.format, "message": result.message}
-    write_frame(out, json.dumps(header).encode())
-    write_frame(out, result.body)
-    out.flush()
-
-
 def serve(limits: Limits, jobs: BinaryIO, out: BinaryIO) -> None:
     store = open_store(limits.store, read_only=True)
     write_frame(out, READY)
-    out.flush()
     while (data := read_frame(jobs)) is not None:
         try:
             result = answer(store, Job.decode(data), limits)
-        except Exception:
+        except Exception:  # a bug must cost one answer, not the worker
             traceback.print_exc(file=sys.stderr)
             result = Answer(500, message="internal error while running the query")
-        _reply(out, result)
+        write_frame(out, result.encode())
 
 
 def main() -> None:

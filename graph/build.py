@@ -29,20 +29,22 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 import pyshacl
 import rdflib
 
 from graph.ids import Ids, default_base, normalise_base, segment
-from graph.model import Extraction
+from graph.model import Extraction, Instrument
 from graph.rdf import (
     CONTEXT_FILE,
     ONTOLOGY_DIR,
     Sources,
     Triples,
+    jsonld_chunks,
+    ntriples_lines,
     software_version,
-    to_jsonld,
     to_ntriples,
     to_turtle,
     triples,
@@ -92,18 +94,20 @@ def build(
     *,
     base: str | None = None,
     sources: Sources | None = None,
+    instruments: Mapping[str, Instrument] | None = None,
     validate: bool = False,
 ) -> BuildReport:
     """Build the graph of ``extractions`` into ``out_dir``, replacing it atomically.
 
-    ``sources`` maps source files to their SHA-256 (the authority data is added); with
+    ``sources`` maps source files to their SHA-256 (the authority data is added);
+    ``instruments`` describes parents no paragraph cites (default: the authority data); with
     ``validate`` the graph must pass ``ontology/shapes.ttl`` or nothing is written.
     """
     clock = _Clock()
     extractions = list(extractions)
     base = normalise_base(base or default_base())
     checksums = {**authority_checksums(), **{str(k): v for k, v in (sources or {}).items()}}
-    graph = triples(extractions, base=base, sources=checksums)
+    graph = triples(extractions, base=base, sources=checksums, instruments=instruments)
     clock.lap("rdf")
     if validate:
         conforms, text = shacl(graph)
@@ -111,10 +115,10 @@ def build(
             raise BuildError(text)
         clock.lap("shacl")
     files: dict[str, str] = {}
+    stats = _Stats.of(graph)
     with _staging(Path(out_dir)) as stage:
-        for name, data in _outputs(graph, base, checksums, files):
-            (stage / name).write_bytes(data)
-            files[name] = hashlib.sha256(data).hexdigest()
+        for name, chunks in _outputs(graph, stats, base, checksums, files):
+            files[name] = _write(stage / name, chunks)
     clock.lap("write")
     return BuildReport(
         out_dir=Path(out_dir),
@@ -123,23 +127,47 @@ def build(
         instruments=len({c.instrument.id for e in extractions for c in e.citations}),
         triples=len(graph),
         files=files,
-        classes=class_counts(graph),
+        classes=dict(sorted(stats.classes.items())),
         seconds=clock.laps,
     )
 
 
 def _outputs(
-    graph: Triples, base: str, sources: Mapping[str, str], files: Mapping[str, str]
-) -> Iterator[tuple[str, bytes]]:
-    """Each output file in turn; void.ttl last, as it describes the others."""
-    yield "graph.nt", to_ntriples(graph).encode("utf-8")
-    yield "graph.ttl", to_turtle(graph).encode("utf-8")
-    yield "graph.jsonld", to_jsonld(graph).encode("utf-8")
-    yield "context.jsonld", CONTEXT_FILE.read_bytes()
-    yield "ontology.ttl", ONTOLOGY_FILE.read_bytes()
-    yield "shapes.ttl", SHAPES_FILE.read_bytes()
-    description = Triples(sorted(set(void(graph, base, sources, files)), key=str))
-    yield "void.ttl", to_turtle(description).encode("utf-8")
+    graph: Triples,
+    stats: _Stats,
+    base: str,
+    sources: Mapping[str, str],
+    files: Mapping[str, str],
+) -> Iterator[tuple[str, Iterable[str]]]:
+    """Each output file in turn, as text chunks; void.ttl last, as it describes the others."""
+    yield "graph.nt", ntriples_lines(graph)
+    yield "graph.ttl", [to_turtle(graph)]
+    yield "graph.jsonld", jsonld_chunks(graph)
+    for path in (CONTEXT_FILE, ONTOLOGY_FILE, SHAPES_FILE):
+        name = "ontology.ttl" if path == ONTOLOGY_FILE else path.name
+        yield name, [path.read_text("utf-8")]
+    description = Triples(sorted(set(void(stats, base, sources, files)), key=str))
+    yield "void.ttl", [to_turtle(description)]
+
+
+def _write(path: Path, chunks: Iterable[str]) -> str:
+    """Write text chunks as UTF-8, a few thousand at a time; the SHA-256 of the bytes."""
+    digest = hashlib.sha256()
+    with path.open("wb") as f:
+        batch: list[str] = []
+        for chunk in chunks:
+            batch.append(chunk)
+            if len(batch) >= 4096:
+                _flush(f, batch, digest)
+        _flush(f, batch, digest)
+    return digest.hexdigest()
+
+
+def _flush(f: BinaryIO, batch: list[str], digest: hashlib._Hash) -> None:
+    data = "".join(batch).encode("utf-8")
+    f.write(data)
+    digest.update(data)
+    batch.clear()
 
 
 def authority_checksums() -> dict[str, str]:
@@ -162,19 +190,18 @@ def shacl(graph: rdflib.Graph | Iterable[ox.Triple]) -> tuple[bool, str]:
 
 
 def class_counts(graph: Iterable[ox.Triple]) -> dict[str, int]:
-    counts = Counter(
-        t.object.value
-        for t in graph
-        if t.predicate.value == f"{RDF}type" and isinstance(t.object, ox.NamedNode)
-    )
-    return dict(sorted(counts.items()))
+    """Instances of each class (by IRI), as VoID counts them."""
+    return dict(sorted(_Stats.of(graph).classes.items()))
 
 
 # --- VoID and DCAT -----------------------------------------------------------------------------
 
 
 def void(
-    graph: list[ox.Triple], base: str, sources: Mapping[str, str], files: Mapping[str, str]
+    graph: Iterable[ox.Triple] | _Stats,
+    base: str,
+    sources: Mapping[str, str],
+    files: Mapping[str, str],
 ) -> list[ox.Triple]:
     """The dataset's description: counts, partitions by class and property, the files written
     so far with their checksums, the source files, licence and version. No dates."""
@@ -195,8 +222,9 @@ def void(
     add(ds, f"{VOID}uriSpace", ox.Literal(base))
     for namespace in (TG, PREFIXES["eli"], PREFIXES["cito"], DCTERMS, PROV, PREFIXES["oa"]):
         add(ds, f"{VOID}vocabulary", ox.NamedNode(namespace))
-    _counts(graph, base, ds, add)
-    _partitions(graph, ids, ds, add)
+    stats = graph if isinstance(graph, _Stats) else _Stats.of(graph)
+    _counts(stats, base, ds, add)
+    _partitions(stats, ids, ds, add)
     for name in sorted(files):
         _distribution(ids, ds, name, files[name], add)
     for name in sorted(sources):
@@ -204,9 +232,8 @@ def void(
         add(ds, f"{DCTERMS}source", source)
         add(source, f"{RDFS}label", ox.Literal(Path(name).name))
         add(source, f"{TG}sha256", ox.Literal(sources[name]))
-    for t in graph:
-        if t.object == ox.NamedNode(f"{TG}Build") and isinstance(t.subject, ox.NamedNode):
-            add(ds, f"{PROV}wasGeneratedBy", t.subject)
+    for build_node in stats.instances.get(f"{TG}Build", []):
+        add(ds, f"{PROV}wasGeneratedBy", build_node)
     return out
 
 
@@ -216,29 +243,54 @@ _DESCRIPTION = (
 )
 
 
+@dataclass(slots=True)
+class _Stats:
+    """What VoID counts, gathered in one pass over the graph."""
+
+    triples: int = 0
+    subjects: set[str] = field(default_factory=set)
+    properties: Counter[str] = field(default_factory=Counter)
+    classes: Counter[str] = field(default_factory=Counter)
+    instances: dict[str, list[ox.NamedNode]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, graph: Iterable[ox.Triple]) -> _Stats:
+        stats = cls()
+        rdf_type = ox.NamedNode(f"{RDF}type")
+        wanted = {f"{TG}Build", f"{TG}Resolution"}
+        for t in graph:
+            stats.triples += 1
+            stats.subjects.add(str(t.subject))
+            stats.properties[t.predicate.value] += 1
+            if t.predicate == rdf_type and isinstance(t.object, ox.NamedNode):
+                stats.classes[t.object.value] += 1
+                if t.object.value in wanted and isinstance(t.subject, ox.NamedNode):
+                    stats.instances.setdefault(t.object.value, []).append(t.subject)
+        return stats
+
+
 def _integer(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=ox.NamedNode(f"{XSD}integer"))
 
 
-def _counts(graph: list[ox.Triple], base: str, ds: ox.NamedNode, add: _Add) -> None:
-    subjects = {t.subject.value for t in graph if isinstance(t.subject, ox.NamedNode)}
-    add(ds, f"{VOID}triples", _integer(len(graph)))
-    add(ds, f"{VOID}entities", _integer(sum(1 for s in subjects if s.startswith(base))))
-    add(ds, f"{VOID}distinctSubjects", _integer(len({t.subject for t in graph})))
-    add(ds, f"{VOID}properties", _integer(len({t.predicate for t in graph})))
-    add(ds, f"{VOID}classes", _integer(len(class_counts(graph))))
-    first = next((t.subject for t in graph if t.object == ox.NamedNode(f"{TG}Resolution")), None)
-    if isinstance(first, ox.NamedNode):
-        add(ds, f"{VOID}exampleResource", first)
+def _counts(stats: _Stats, base: str, ds: ox.NamedNode, add: _Add) -> None:
+    entities = sum(1 for s in stats.subjects if s.startswith(f"<{base}"))
+    add(ds, f"{VOID}triples", _integer(stats.triples))
+    add(ds, f"{VOID}entities", _integer(entities))
+    add(ds, f"{VOID}distinctSubjects", _integer(len(stats.subjects)))
+    add(ds, f"{VOID}properties", _integer(len(stats.properties)))
+    add(ds, f"{VOID}classes", _integer(len(stats.classes)))
+    for example in stats.instances.get(f"{TG}Resolution", [])[:1]:
+        add(ds, f"{VOID}exampleResource", example)
 
 
-def _partitions(graph: list[ox.Triple], ids: Ids, ds: ox.NamedNode, add: _Add) -> None:
-    for cls, count in class_counts(graph).items():
+def _partitions(stats: _Stats, ids: Ids, ds: ox.NamedNode, add: _Add) -> None:
+    for cls, count in sorted(stats.classes.items()):
         part = ox.NamedNode(f"{ids.dataset()}/class/{_key(cls)}")
         add(ds, f"{VOID}classPartition", part)
         add(part, f"{VOID}class", ox.NamedNode(cls))
         add(part, f"{VOID}entities", _integer(count))
-    for prop, count in sorted(Counter(t.predicate.value for t in graph).items()):
+    for prop, count in sorted(stats.properties.items()):
         part = ox.NamedNode(f"{ids.dataset()}/property/{_key(prop)}")
         add(ds, f"{VOID}propertyPartition", part)
         add(part, f"{VOID}property", ox.NamedNode(prop))

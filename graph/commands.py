@@ -5,5 +5,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from graph import synth  # imports nothing from the CLI: no cycle
+
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 REGISTER: list[Register] = []
+
+REGISTER.append(synth.register)
+REGISTER.append(lambda sub: __import__("graph.querylib", fromlist=["_"]).register(sub))

@@ -197,5 +197,3 @@ def _with_progress(outcomes: Iterator[_Outcome], total: int, show: bool) -> Iter
             rate = done / max(time.perf_counter() - started, 1e-9)
             bar.update(task, advance=1, rate=rate, failed=failed)
             yield outcome
-
-

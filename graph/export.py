@@ -98,13 +98,14 @@ class Scope:
     resolution: str | None = None  # one resolution and what it cites
     around: str | None = None  # the neighbourhood of a node ...
     depth: int = 1  # ... to this depth
-    aggregate: bool = False  # resolutions and instruments only
+    aggregate: str | None = None  # "resolutions" (and instruments) or "instruments" only
     node_kinds: tuple[str, ...] = ()
     edge_kinds: tuple[str, ...] = ()
 
     def graph(self, view: View, limits: Limits) -> nx.DiGraph:
         """The networkx graph this scope selects from `view`."""
-        if sum((self.resolution is not None, self.around is not None, self.aggregate)) > 1:
+        chosen = (self.resolution, self.around, self.aggregate)
+        if sum(c is not None for c in chosen) > 1:
             raise network.InvalidRequest("choose one of resolution, around and aggregate")
         if self.around is not None:
             return network.neighbours(
@@ -117,8 +118,10 @@ class Scope:
             )
         if self.resolution is not None:
             base = network.resolution_graph(view, self.resolution)
+        elif self.aggregate is not None:
+            base = network.aggregated(view, self.aggregate)
         else:
-            base = network.aggregate(view) if self.aggregate else view.graph
+            base = view.graph
         g = network.restrict(base, self.node_kinds, self.edge_kinds)
         if g.number_of_nodes() > limits.max_export_nodes:
             raise network.LimitExceeded(
@@ -135,8 +138,8 @@ class Scope:
         if self.around is not None:
             parts += ["around", str(view.graph.nodes[view.node(self.around)]["ref"])]
             parts.append(f"d{self.depth}")
-        if self.aggregate:
-            parts.append("aggregate")
+        if self.aggregate is not None:
+            parts.append(self.aggregate)
         if self.node_kinds:
             parts.append("+".join(sorted(self.node_kinds)))
         return "-".join(re.sub(r"[^A-Za-z0-9()._]+", "-", p).strip("-") for p in parts)

@@ -11,6 +11,10 @@ directed, with a ``kind``::
     footnote   --references-->   instrument     (the footnote that carries a citation)
     instrument --supplements-->  instrument     (a protocol to its parent)
 
+Two aggregated graphs summarise a large corpus: :func:`aggregate` (resolutions and
+instruments, ``cites`` edges counting paragraphs) and :func:`instruments_only` (instruments,
+with ``cocited`` edges between instruments cited in the same paragraphs).
+
 The view is built from the store only (never from the extractor), frozen, and cached by
 :class:`NetworkCache` until the store's version changes.
 """
@@ -22,19 +26,22 @@ import threading
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 
+from graph.ids import split_paragraph_id
 from graph.store import QueryResult, Solutions, Store
-from graph.vocab import CITO, DCTERMS, ELI, OA, RDFS, SKOS, TG, WD
+from graph.vocab import CITO, DCTERMS, ELI, RDFS, SKOS, TG, WD
 
 NODE_KINDS = ("resolution", "paragraph", "footnote", "instrument")
-EDGE_KINDS = ("part_of", "has_footnote", "cites", "references", "supplements")
+EDGE_KINDS = ("part_of", "has_footnote", "cites", "references", "supplements", "cocited")
+AGGREGATES = ("resolutions", "instruments")
 PARTS = ("preambular", "operative")
 DIRECTIONS = ("out", "in", "both")
 MEASURES = ("pagerank", "in_degree", "resolutions", "citations")
@@ -79,7 +86,9 @@ class Limits:
     max_results: int = 1_000  # rows of a ranking or co-citation list
     max_export_nodes: int = 250_000  # nodes in one view export
     max_export_triples: int = 1_000_000  # triples in one RDF export
-    explore_nodes: int = 2_500  # above this the explorer starts from the aggregated view
+    explore_nodes: int = 2_500  # the explorer starts from the most detailed level under
+    explore_edges: int = 6_000  # ... these many nodes and edges (drawing time grows with both)
+    max_explore_edges: int = 20_000  # edges a browser is ever sent to draw at once
     check_interval: float = 1.0  # seconds between two checks of the store's version
     build_timeout: float = 120.0  # seconds for the SPARQL queries that build the view
 
@@ -104,11 +113,11 @@ PREFIX rdfs: <{RDFS}>
 PREFIX dcterms: <{DCTERMS}>
 PREFIX eli: <{ELI}>
 PREFIX cito: <{CITO}>
-PREFIX oa: <{OA}>
 PREFIX skos: <{SKOS}>
 """
-
-Q_VERSION = (
+# Few joins and no OPTIONAL on the large node sets: each join or left join costs tens of
+# microseconds a row in the store, a Python dict lookup well under one.
+Q_BUILDS = (
     PREFIXES
     + """\
 SELECT (GROUP_CONCAT(STR(?build); separator=" ") AS ?builds) WHERE { ?build a tg:Build }"""
@@ -129,29 +138,21 @@ SELECT ?node ?symbol ?title ?session ?adoption_date ?synthetic WHERE {
 Q_PARAGRAPHS = (
     PREFIXES
     + """\
-SELECT ?node ?resolution ?symbol ?local_id ?number ?position ?class WHERE {
+SELECT ?node ?resolution ?local_id ?class WHERE {
   VALUES ?class { tg:PreambularParagraph tg:OperativeParagraph }
-  ?node a ?class ; eli:is_part_of ?resolution ; tg:localId ?local_id .
-  ?resolution tg:symbol ?symbol .
-  OPTIONAL { ?node tg:number ?number }
-  OPTIONAL { ?node tg:position ?position }
+  ?node a ?class ; tg:localId ?local_id ; eli:is_part_of ?resolution .
 }"""
 )
 
 Q_FOOTNOTES = (
     PREFIXES
     + """\
-SELECT ?node ?resolution ?symbol ?number WHERE {
+SELECT ?node ?resolution ?number WHERE {
   ?node a tg:Footnote ; eli:is_part_of ?resolution ; tg:footnoteNumber ?number .
-  ?resolution tg:symbol ?symbol .
 }"""
 )
 
-Q_MARKERS = (
-    PREFIXES
-    + """\
-SELECT ?paragraph ?footnote WHERE { ?paragraph a tg:Paragraph ; tg:hasFootnote ?footnote }"""
-)
+Q_MARKERS = PREFIXES + "SELECT ?paragraph ?footnote WHERE { ?paragraph tg:hasFootnote ?footnote }"
 
 # Multi-valued fields are concatenated here and split (and sorted) in Python.
 Q_INSTRUMENTS = (
@@ -187,18 +188,6 @@ WHERE {
 } GROUP BY ?node"""
 )
 
-Q_CITATIONS = (
-    PREFIXES
-    + """\
-SELECT ?citation ?paragraph ?instrument ?via ?intent ?footnote ?number ?quote WHERE {
-  ?citation a tg:Citation ; cito:hasCitingEntity ?paragraph ; cito:hasCitedEntity ?instrument .
-  OPTIONAL { ?citation tg:foundBy ?via }
-  OPTIONAL { ?citation tg:intent ?intent }
-  OPTIONAL { ?citation tg:viaFootnote ?footnote . ?footnote tg:footnoteNumber ?number }
-  OPTIONAL { ?citation tg:evidence/oa:hasSelector ?selector . ?selector oa:exact ?quote }
-}"""
-)
-
 Q_SUPPLEMENTS = (
     PREFIXES
     + """\
@@ -206,6 +195,19 @@ SELECT ?node ?parent ?parent_label WHERE {
   ?node tg:supplements ?parent .
   OPTIONAL { ?parent rdfs:label ?parent_label }
 }"""
+)
+
+Q_CITATIONS = (
+    PREFIXES
+    + """\
+SELECT ?citation ?paragraph ?instrument ?via WHERE {
+  ?citation cito:hasCitingEntity ?paragraph ; cito:hasCitedEntity ?instrument ;
+            tg:foundBy ?via .
+}"""
+)
+Q_INTENTS = PREFIXES + "SELECT ?citation ?intent WHERE { ?citation tg:intent ?intent }"
+Q_VIA_FOOTNOTES = (
+    PREFIXES + "SELECT ?citation ?footnote WHERE { ?citation tg:viaFootnote ?footnote }"
 )
 
 _SEP = "\u001f"  # a separator no title contains
@@ -225,11 +227,16 @@ def _python(term: object) -> Any:
     return None if term is None else str(term)
 
 
-def select(store: Store, query: str, *, timeout: float) -> Iterator[Attrs]:
-    """Rows of a SELECT query as dicts of Python values; unbound variables are left out."""
+def _solutions(store: Store, query: str, timeout: float) -> Solutions:
     result: QueryResult = store.query(query, timeout=timeout)
     if not isinstance(result, Solutions):
         raise TypeError("expected a SELECT query")
+    return result
+
+
+def select(store: Store, query: str, *, timeout: float) -> Iterator[Attrs]:
+    """Rows of a SELECT query as dicts of Python values; unbound variables are left out."""
+    result = _solutions(store, query, timeout)
     for row in result.rows:
         yield {
             var: _python(term)
@@ -238,18 +245,38 @@ def select(store: Store, query: str, *, timeout: float) -> Iterator[Attrs]:
         }
 
 
+def values(store: Store, query: str, *, timeout: float) -> Iterator[tuple[str, ...]]:
+    """Rows of a SELECT query as the terms' lexical values (every variable bound): the
+    fast path for the large node sets."""
+    for row in _solutions(store, query, timeout).rows:
+        yield tuple(term.value for term in row)  # type: ignore[union-attr]
+
+
 @dataclass(frozen=True, slots=True)
 class Version:
-    """What identifies the store's content: its builds (named by a digest of the inputs) and
-    its triple count, so that a new load, even of the same inputs by a newer build, differs."""
+    """What identifies the store's content: its builds (named by a digest of the software
+    version and the inputs) and a token that changes on every load."""
 
     builds: str
-    triples: int
+    generation: str
 
 
 def store_version(store: Store, *, timeout: float) -> Version:
-    row = next(select(store, Q_VERSION, timeout=timeout), {})
-    return Version(str(row.get("builds", "")), store.triple_count())
+    row = next(select(store, Q_BUILDS, timeout=timeout), {})
+    return Version(str(row.get("builds", "")), _generation(store))
+
+
+def _generation(store: Store) -> str:
+    """A token that changes whenever the store is loaded, as cheaply as the store allows: its
+    own ``generation()`` if it has one, the generation directory an embedded store's symlink
+    points to (one syscall), else the triple count (a full count: slow on large stores)."""
+    own = getattr(store, "generation", None)
+    if callable(own):
+        return str(own())
+    path = getattr(store, "path", None)
+    if isinstance(path, Path) and path.is_symlink():
+        return os.readlink(path)
+    return str(store.triple_count())
 
 
 # --- the view -----------------------------------------------------------------------------
@@ -285,7 +312,6 @@ class View:
             "edges": self.graph.number_of_edges(),
             "node_kinds": dict(sorted(nodes.items())),
             "edge_kinds": dict(sorted(edges.items())),
-            "triples": self.version.triples,
             "build_seconds": round(self.seconds, 3),
         }
 
@@ -295,16 +321,22 @@ def build_view(store: Store, *, timeout: float = 120.0, version: Version | None 
     started = time.perf_counter()
     version = version or store_version(store, timeout=timeout)
     g = nx.DiGraph()
-    rows: Callable[[str], Iterator[Attrs]] = lambda q: select(store, q, timeout=timeout)  # noqa: E731
-    _add_resolutions(g, rows(Q_RESOLUTIONS))
-    _add_paragraphs(g, rows(Q_PARAGRAPHS))
-    _add_footnotes(g, rows(Q_FOOTNOTES))
-    for row in rows(Q_MARKERS):
-        if row["footnote"] in g:
-            g.add_edge(row["paragraph"], row["footnote"], kind="has_footnote")
-    _add_instruments(g, rows(Q_INSTRUMENTS))
-    _add_supplements(g, rows(Q_SUPPLEMENTS))
-    _add_citations(g, rows(Q_CITATIONS))
+    _add_resolutions(g, select(store, Q_RESOLUTIONS, timeout=timeout))
+    _add_paragraphs(g, values(store, Q_PARAGRAPHS, timeout=timeout))
+    _add_footnotes(g, values(store, Q_FOOTNOTES, timeout=timeout))
+    g.add_edges_from(
+        (p, f, {"kind": "has_footnote"})
+        for p, f in values(store, Q_MARKERS, timeout=timeout)
+        if p in g and f in g
+    )
+    _add_instruments(g, select(store, Q_INSTRUMENTS, timeout=timeout))
+    _add_supplements(g, select(store, Q_SUPPLEMENTS, timeout=timeout))
+    citations = _Citations(
+        values(store, Q_CITATIONS, timeout=timeout),
+        {c: intent for c, intent in values(store, Q_INTENTS, timeout=timeout)},
+        {c: footnote for c, footnote in values(store, Q_VIA_FOOTNOTES, timeout=timeout)},
+    )
+    citations.add_to(g)
     return View(nx.freeze(g), version, _refs(g), time.perf_counter() - started)
 
 
@@ -314,21 +346,28 @@ def _add_resolutions(g: nx.DiGraph, rows: Iterable[Attrs]) -> None:
         g.add_node(node, kind="resolution", label=row["symbol"], ref=row["symbol"], **row)
 
 
-def _add_paragraphs(g: nx.DiGraph, rows: Iterable[Attrs]) -> None:
-    for row in rows:
-        node, resolution, symbol = row.pop("node"), row.pop("resolution"), row.pop("symbol")
-        part = "operative" if row.pop("class").endswith("OperativeParagraph") else "preambular"
-        ref = f"{symbol} {row['local_id']}"
-        g.add_node(node, kind="paragraph", label=ref, ref=ref, part=part, resolution=symbol, **row)
+def _add_paragraphs(g: nx.DiGraph, rows: Iterable[tuple[str, ...]]) -> None:
+    for node, resolution, local_id, cls in rows:
+        if resolution not in g:
+            continue  # a paragraph of a resolution without a symbol: not in the view
+        symbol = g.nodes[resolution]["symbol"]
+        part = "operative" if cls.endswith("OperativeParagraph") else "preambular"
+        ref = f"{symbol} {local_id}"
+        number = split_paragraph_id(local_id)[1]
+        attrs = {"part": part, "resolution": symbol, "local_id": local_id, "number": number}
+        g.add_node(node, kind="paragraph", label=ref, ref=ref, **attrs)
         g.add_edge(node, resolution, kind="part_of")
 
 
-def _add_footnotes(g: nx.DiGraph, rows: Iterable[Attrs]) -> None:
-    for row in rows:
-        ref = f"{row['symbol']} fn{row['number']}"
-        attrs = {"label": ref, "ref": ref, "resolution": row["symbol"], "number": row["number"]}
-        g.add_node(row["node"], kind="footnote", **attrs)
-        g.add_edge(row["node"], row["resolution"], kind="part_of")
+def _add_footnotes(g: nx.DiGraph, rows: Iterable[tuple[str, ...]]) -> None:
+    for node, resolution, number in rows:
+        if resolution not in g:
+            continue
+        symbol = g.nodes[resolution]["symbol"]
+        ref = f"{symbol} fn{number}"
+        attrs = {"resolution": symbol, "number": int(number)}
+        g.add_node(node, kind="footnote", label=ref, ref=ref, **attrs)
+        g.add_edge(node, resolution, kind="part_of")
 
 
 def _add_instruments(g: nx.DiGraph, rows: Iterable[Attrs]) -> None:
@@ -359,64 +398,51 @@ def _add_supplements(g: nx.DiGraph, rows: Iterable[Attrs]) -> None:
     for row in rows:
         for node in (row["node"], row["parent"]):
             if node not in g:  # a parent no resolution cites: known by its IRI only
-                g.add_node(node, kind="instrument", label=_local_id(node), ref=_local_id(node))
-                g.nodes[node]["instrument_kind"] = "other"
+                ref = _local_id(node)
+                g.add_node(node, kind="instrument", label=ref, ref=ref, instrument_kind="other")
         if "parent_label" in row:
             g.nodes[row["parent"]]["label"] = row["parent_label"]
         g.add_edge(row["node"], row["parent"], kind="supplements")
 
 
-@dataclass(slots=True)
-class _Cites:
-    """The citations of one paragraph–instrument pair, merged into one edge."""
+@dataclass(frozen=True, slots=True)
+class _Citations:
+    """The citations of the store, merged into one ``cites`` edge per paragraph and
+    instrument (a paragraph may cite one instrument twice), and ``references`` edges from
+    the footnotes that carry them. Quotes stay in the store (read on demand)."""
 
-    citations: set[str] = field(default_factory=set)
-    quotes: dict[str, str] = field(default_factory=dict)
-    via: set[str] = field(default_factory=set)
-    intent: set[str] = field(default_factory=set)
-    footnotes: dict[int, str] = field(default_factory=dict)
+    rows: Iterable[tuple[str, ...]]  # citation, paragraph, instrument, how it was found
+    intents: Mapping[str, str]  # citation → intent concept
+    footnotes: Mapping[str, str]  # citation → footnote
 
-    def attrs(self) -> Attrs:
-        ordered = sorted(self.citations, key=_citation_order)
-        out: Attrs = {"kind": "cites", "citations": len(self.citations)}
-        quotes = [self.quotes[c] for c in ordered if c in self.quotes]
-        for name, values in (
-            ("quote", " … ".join(dict.fromkeys(quotes))),
-            ("via", "; ".join(sorted(self.via))),
-            ("intent", "; ".join(sorted(self.intent))),
-            ("footnotes", "; ".join(str(n) for n in sorted(self.footnotes))),
+    def add_to(self, g: nx.DiGraph) -> None:
+        pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
+        via: dict[str, str] = {}
+        for citation, paragraph, instrument, found_by in self.rows:
+            if paragraph in g and instrument in g:  # not a sub-item's, nor outside the view
+                pairs[paragraph, instrument].append(citation)
+                via[citation] = found_by.removeprefix(f"{TG}via-")
+        for (paragraph, instrument), citations in sorted(pairs.items()):
+            g.add_edge(paragraph, instrument, **self._attrs(g, citations, via))
+            for citation in citations:
+                footnote = self.footnotes.get(citation)
+                if footnote in g:
+                    g.add_edge(footnote, instrument, kind="references")
+
+    def _attrs(self, g: nx.DiGraph, citations: list[str], via: Mapping[str, str]) -> Attrs:
+        intents = {
+            self.intents[c].removeprefix(f"{TG}intent-") for c in citations if c in self.intents
+        }
+        numbers = {g.nodes[f]["number"] for c in citations if (f := self.footnotes.get(c)) in g}
+        out: Attrs = {"kind": "cites", "citations": len(citations)}
+        for name, found in (
+            ("via", sorted({via[c] for c in citations})),
+            ("intent", sorted(intents)),
+            ("footnotes", [str(n) for n in sorted(numbers)]),
         ):
-            if values:
-                out[name] = values
+            if found:
+                out[name] = "; ".join(found)
         return out
-
-
-def _citation_order(iri: str) -> tuple[str, int]:
-    """``…/citation/op5-2`` sorts by paragraph, then by ordinal as a number."""
-    head, _, ordinal = iri.rpartition("-")
-    return head, int(ordinal) if ordinal.isdigit() else 0
-
-
-def _add_citations(g: nx.DiGraph, rows: Iterable[Attrs]) -> None:
-    pairs: dict[tuple[str, str], _Cites] = defaultdict(_Cites)
-    for row in rows:
-        if row["paragraph"] not in g or row["instrument"] not in g:
-            continue  # a citation of a sub-item or of a node outside the view
-        pair = pairs[row["paragraph"], row["instrument"]]
-        pair.citations.add(row["citation"])
-        if "quote" in row:
-            pair.quotes[row["citation"]] = row["quote"]
-        if "via" in row:
-            pair.via.add(row["via"].removeprefix(f"{TG}via-"))
-        if "intent" in row:
-            pair.intent.add(row["intent"].removeprefix(f"{TG}intent-"))
-        if "footnote" in row:
-            pair.footnotes[row["number"]] = row["footnote"]
-    for (paragraph, instrument), pair in sorted(pairs.items()):
-        g.add_edge(paragraph, instrument, **pair.attrs())
-        for footnote in pair.footnotes.values():
-            if footnote in g:
-                g.add_edge(footnote, instrument, kind="references")
 
 
 def _local_id(iri: str) -> str:
@@ -442,8 +468,8 @@ class NetworkCache:
     """The view of one store, rebuilt when the store's :class:`Version` changes.
 
     The version is checked at most every ``limits.check_interval`` seconds (one indexed
-    query and a count), so a request costs no store round trip in between. One lock: two
-    requests that find the view stale build it once.
+    query and a cheap generation token), so most requests cost no store round trip. One
+    lock: two requests that find the view stale build it once.
     """
 
     def __init__(self, store: Store, limits: Limits | None = None) -> None:
@@ -677,16 +703,57 @@ def aggregate(view: View) -> nx.DiGraph:
     return nx.freeze(out)
 
 
+COCITED_PER_INSTRUMENT = 5  # co-citation edges kept per instrument in the overview
+
+
 @lru_cache(maxsize=4)
 def instruments_only(view: View) -> nx.DiGraph:
-    """Instruments only, each with how many ``resolutions`` cite it; ``supplements`` edges."""
+    """Instruments only, each with how many ``resolutions`` and ``paragraphs`` cite it;
+    ``supplements`` edges, and ``cocited`` edges (``paragraphs`` citing both) to each
+    instrument's most frequent partners, so that the overview stays sparse."""
     agg = aggregate(view)
     out = nx.DiGraph()
     for n, d in agg.nodes(data=True):
         if d["kind"] == "instrument":
-            out.add_node(n, **d, resolutions=agg.in_degree(n))
+            citing = sum(agg.edges[r, n].get("paragraphs", 0) for r in agg.predecessors(n))
+            out.add_node(n, **d, resolutions=agg.in_degree(n), paragraphs=citing)
+    partners: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    pairs = _cocited(view.graph)
+    for (a, b), n in pairs.items():
+        partners[a].append((-n, b))
+        partners[b].append((-n, a))
+    for a, found in partners.items():
+        for _, b in sorted(found)[:COCITED_PER_INSTRUMENT]:
+            u, v = sorted((a, b))
+            out.add_edge(u, v, kind="cocited", paragraphs=pairs[u, v])
     out.add_edges_from((u, v, d) for u, v, d in agg.edges(data=True) if d["kind"] == "supplements")
     return nx.freeze(out)
+
+
+def aggregated(view: View, level: str) -> nx.DiGraph:
+    """The aggregated graph of a level: ``resolutions`` or ``instruments``."""
+    if level == "resolutions":
+        return aggregate(view)
+    if level == "instruments":
+        return instruments_only(view)
+    raise InvalidRequest(f"unknown aggregate {level!r}: choose from {', '.join(AGGREGATES)}")
+
+
+def _cocited(g: nx.DiGraph, focus: str | None = None) -> Counter[tuple[str, str]]:
+    """How many paragraphs cite each pair of instruments (``a < b``); with `focus`, only
+    the pairs it is part of."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    for p, kind in g.nodes(data="kind"):
+        if kind != "paragraph":
+            continue
+        cited = sorted(i for i in g.successors(p) if g.edges[p, i]["kind"] == "cites")
+        pairs.update(
+            (a, b)
+            for i, a in enumerate(cited)
+            for b in cited[i + 1 :]
+            if focus is None or focus in (a, b)
+        )
+    return pairs
 
 
 def _resolution_of(g: nx.DiGraph, node: str) -> str:
@@ -841,18 +908,7 @@ def cocitation(
     limits = limits or Limits()
     _check_limit(limit, limits)
     focus = view.node(instrument) if instrument else None
-    g = citation_graph(view, selection)
-    pairs: Counter[tuple[str, str]] = Counter()
-    for p in g:
-        if g.nodes[p]["kind"] != "paragraph":
-            continue
-        cited = sorted(g.successors(p))
-        pairs.update(
-            (a, b)
-            for i, a in enumerate(cited)
-            for b in cited[i + 1 :]
-            if focus is None or focus in (a, b)
-        )
+    pairs = _cocited(citation_graph(view, selection), focus)
     found = [(pair, n) for pair, n in pairs.items() if n >= min_count]
     found.sort(key=lambda item: (-item[1], item[0]))
     label = view.graph.nodes
@@ -908,7 +964,7 @@ def _reach(
     )
 
 
-def _paragraph_order(local_id: str) -> tuple[int, int]:
+def _paragraph_order(local_id: str) -> tuple[bool, int]:
     """pp before op, then by number."""
-    number = local_id[2:]
-    return (0 if local_id.startswith("pp") else 1, int(number) if number.isdigit() else 0)
+    part, number = split_paragraph_id(local_id)
+    return part != "pp", number

@@ -79,17 +79,22 @@ def run_build(
     base = normalise_base(base) if base else _default_base()
     corpus = read_corpus(corpus_dir, jobs=jobs, cache_dir=cache_dir, progress=progress)
     if not corpus.extractions:
+        lines = [f"failed: {f}" for f in corpus.failures]
         raise TreatygraphError(
-            f"{corpus_dir}: no resolution could be read ({len(corpus.failures)} failed); "
-            "the previous graph and store are left as they were"
-        )
+            "\n".join(
+                [*lines, f"{corpus_dir}: no resolution could be read ({len(lines)} failed); "
+                 "the previous graph and store are left as they were"]
+            )
+        )  # fmt: skip
     started = time.perf_counter()
     try:
         report = build(
             corpus.extractions, out_dir, base=base, sources=corpus.checksums, validate=validate
         )
     except BuildError as err:
-        raise TreatygraphError(f"the graph fails its SHACL shapes; nothing written:\n{err}") from err
+        raise TreatygraphError(
+            f"the graph fails its SHACL shapes; nothing written:\n{err}"
+        ) from err
     graph_seconds = time.perf_counter() - started
     started = time.perf_counter()
     target = open_store(store, read_only=False)

@@ -94,6 +94,7 @@ class ParamType:
     description: str
     example: str
     to_term: Callable[[str, Ids], ox.NamedNode | ox.Literal]
+    choices: tuple[str, ...] = ()  # the only values allowed, when there is a short list
 
 
 _PARAGRAPH = re.compile(r"(?i)(pp|op)?0*(\d{1,4})")
@@ -270,15 +271,17 @@ TYPES: dict[str, ParamType] = {
         ParamType("ilo_code", "an ILO code: C029, P029, R203", "C029", lambda v, _: ox.Literal(ilo_code(v))),
         ParamType(
             "kind",
-            "an instrument kind: " + ", ".join(KIND_KEYS),
+            "an instrument kind (convention, ilo-convention, declaration, ...)",
             "convention",
             lambda v, _: ox.NamedNode(f"{TG}kind-{_kind_key(v)}"),
+            KIND_KEYS,
         ),
         ParamType(
             "intent",
-            "what a paragraph does with an instrument: " + ", ".join(INTENT_KEYS),
+            "an intent (urges-ratification, recalling, welcoming, ...)",
             "urges-ratification",
             lambda v, _: ox.NamedNode(f"{TG}intent-{_intent_key(v)}"),
+            INTENT_KEYS,
         ),
         ParamType("body", "an adopting body, by name or slug", "general-assembly", _body),
         ParamType("iri", "an absolute IRI", "https://w3id.org/treatygraph/id/instrument/crc", _iri),

@@ -15,12 +15,12 @@ import json
 import re
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from importlib import metadata
-from itertools import pairwise
+from itertools import groupby, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -179,10 +179,13 @@ def triples(
     *,
     base: str | None = None,
     sources: Sources | None = None,
+    instruments: Mapping[str, Instrument] | None = None,
 ) -> Triples:
     """The triples of ``extractions``, de-duplicated and in canonical (N-Triples) order.
 
     ``sources`` maps source file paths to their SHA-256; only file names reach the graph.
+    ``instruments`` (default: the authority data) supplies the parents of cited instruments
+    that no paragraph cites, so that every ``tg:supplements`` edge ends at a described node.
     """
     ordered = _by_symbol(extractions)
     w = _Writer(Ids(base or default_base()))
@@ -196,8 +199,9 @@ def triples(
         _resolution(w, extraction, build, source)
         for citation in extraction.citations:
             cited[citation.instrument.id].append((citation.instrument, source and source.value))
+    _add_parents(cited, instruments)
     for variants in cited.values():
-        _instrument(w, variants, build, checksums)
+        _instrument(w, variants, build, checksums, set(cited))
     return Triples(sorted(w.triples, key=str))
 
 
@@ -206,18 +210,26 @@ def to_graph(
     *,
     base: str | None = None,
     sources: Sources | None = None,
+    instruments: Mapping[str, Instrument] | None = None,
 ) -> rdflib.Graph:
     """The graph of ``extractions`` as an :class:`rdflib.Graph` (for pySHACL and tests)."""
     graph = rdflib.Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
-    graph.parse(data=to_ntriples(triples(extractions, base=base, sources=sources)), format="nt")
+    data = triples(extractions, base=base, sources=sources, instruments=instruments)
+    graph.parse(data=to_ntriples(data), format="nt")
     return graph
 
 
 def to_ntriples(graph: GraphLike) -> str:
     """Canonical N-Triples: one triple a line, sorted, no duplicates."""
-    return "".join(f"{t} .\n" for t in _canonical(graph))
+    return "".join(ntriples_lines(graph))
+
+
+def ntriples_lines(graph: GraphLike) -> Iterator[str]:
+    """The lines of :func:`to_ntriples`, one at a time."""
+    for t in _canonical(graph):
+        yield f"{t} .\n"
 
 
 def to_turtle(graph: GraphLike) -> str:
@@ -233,15 +245,26 @@ def to_turtle(graph: GraphLike) -> str:
 def to_jsonld(graph: GraphLike, *, context: Mapping[str, Any] | None = None) -> str:
     """Compact JSON-LD under the published context (``ontology/context.jsonld``), inlined so
     that the file reads offline: one node object per subject, in canonical order."""
+    return "".join(jsonld_chunks(graph, context=context))
+
+
+def jsonld_chunks(graph: GraphLike, *, context: Mapping[str, Any] | None = None) -> Iterator[str]:
+    """The text of :func:`to_jsonld` a node at a time: canonical order keeps each subject's
+    triples together, so no node waits for the whole graph."""
     ctx = dict(context if context is not None else load_context())
     compactor = _Compactor(ctx)
-    nodes: dict[str, dict[str, list[Any]]] = {}
-    for t in _canonical(graph):
-        subject = _subject_id(t.subject)
-        key, value = compactor.entry(t.predicate.value, t.object)
-        nodes.setdefault(subject, {}).setdefault(key, []).append(value)
-    body = [compactor.node(subject, entries) for subject, entries in nodes.items()]
-    return json.dumps({"@context": ctx, "@graph": body}, ensure_ascii=False, indent=1) + "\n"
+    yield f'{{"@context": {json.dumps(ctx, ensure_ascii=False, indent=1)},\n"@graph": [\n'
+    separator = ""
+    for subject, group in groupby(_canonical(graph), key=lambda t: t.subject):
+        entries: dict[str, list[Any]] = {}
+        for t in group:
+            key, value = compactor.entry(t.predicate.value, t.object)
+            entries.setdefault(key, []).append(value)
+        node = compactor.node(_subject_id(subject), entries)
+        # One node a line: readable, and json's C encoder (no indent) is many times faster.
+        yield separator + json.dumps(node, ensure_ascii=False)
+        separator = ",\n"
+    yield "\n]}\n"
 
 
 @cache
@@ -504,11 +527,32 @@ def _evidence(w: _Writer, doc: Document, citation: Node, c: Citation) -> None:
 # --- instruments -------------------------------------------------------------------------------
 
 
+def _add_parents(
+    cited: dict[str, list[tuple[Instrument, str | None]]],
+    instruments: Mapping[str, Instrument] | None,
+) -> None:
+    """Add the records of parents (and their parents) that no paragraph cites."""
+    wanted = [p for variants in cited.values() for i, _ in variants for p in i.parent]
+    records = instruments
+    while wanted:
+        parent = wanted.pop()
+        if parent in cited:
+            continue
+        if records is None:
+            from graph.authority import default_authority  # only when a parent is missing
+
+            records = default_authority().instruments
+        if parent in records:
+            cited[parent].append((records[parent], None))
+            wanted.extend(records[parent].parent)
+
+
 def _instrument(
     w: _Writer,
     variants: list[tuple[Instrument, str | None]],
     build: Node,
     checksums: Mapping[str, str],
+    known: set[str],
 ) -> None:
     """One node per instrument id. Resolutions may carry differing copies of a text-only
     record: an authority record wins, else the first in symbol order."""
@@ -530,7 +574,8 @@ def _instrument(
     w.text(node, T.untcId, inst.untc_id)
     w.text(node, T.normlexId, inst.normlex_id)
     for parent in inst.parent:
-        w.iri(node, T.supplements, w.ids.instrument(parent))
+        if parent in known:  # else no record to describe it: leave the edge out
+            w.iri(node, T.supplements, w.ids.instrument(parent))
     w.boolean(node, T.inAuthority, inst.in_authority)
     _adopted_by(w, node, inst.adopting_body)
     w.text(node, T.adoptingBodyText, inst.adopting_body)
@@ -633,6 +678,7 @@ class _Compactor:
             if isinstance(value, str) and value.endswith(("#", "/"))
         }
         self.by_namespace = {namespace: prefix for prefix, namespace in self.prefixes.items()}
+        self.cache: dict[str, str] = {}
         self.terms: dict[str, tuple[str, str | None]] = {}
         for term in sorted(context):
             iri, coercion = self._definition(context[term])
@@ -661,6 +707,12 @@ class _Compactor:
     def compact(self, iri: str) -> str:
         """A compact IRI (``tg:kind-convention``) where a namespace holds the whole local name
         (no further ``/`` or ``#``), else the IRI as it is; either reads back the same."""
+        if iri in self.cache:
+            return self.cache[iri]
+        self.cache[iri] = result = self._compact(iri)
+        return result
+
+    def _compact(self, iri: str) -> str:
         cut = max(iri.rfind("/"), iri.rfind("#")) + 1
         prefix = self.by_namespace.get(iri[:cut])
         rest = iri[cut:]

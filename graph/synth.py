@@ -9,7 +9,8 @@ invented treaties known only by an invented UNTS volume and number, which the ex
 into text-only ``unts-<volume>-<number>`` records.
 
 Every phrasing is one the extractor is meant to read. Where a layout would trip one of its
-heuristics (see :func:`_may_break`, :func:`_first_line_prefix`, :func:`_links_needed`), the
+heuristics (see :func:`_may_break`, :func:`_indent`, :func:`_links_needed` and
+:func:`_numbers_read_as_markers`), the
 generator keeps clear of it, so any disagreement with the planted truth is a regression.
 
 >>> one = generate(0, seed=1)
@@ -26,7 +27,7 @@ import json
 import random
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
@@ -127,6 +128,7 @@ class Catalogue:
     invented: tuple[Citable, ...]
     invented_weights: tuple[float, ...]
     symbols: frozenset[str]  # symbols the authority knows: invented resolutions avoid them
+    titles: dict[str, str]  # invented record id → its true title
 
 
 def zipf_weights(count: int) -> tuple[float, ...]:
@@ -153,7 +155,19 @@ def catalogue(seed: int) -> Catalogue:
         invented,
         zipf_weights(len(invented)),
         frozenset(authority.by_symbol),
+        _titles(invented),
     )
+
+
+def _titles(invented: tuple[Citable, ...]) -> dict[str, str]:
+    """True titles of invented records; a protocol's is one the text never gives (it says
+    "the Protocol thereto"), kept for completeness."""
+    out: dict[str, str] = {}
+    for c in invented:
+        out[c.id] = c.title or c.id
+        for kid in c.family.kids if c.family else ():
+            out[kid] = f"Protocol to the {c.title}"
+    return out
 
 
 def known_citables(authority: Authority) -> tuple[Citable, ...]:
@@ -184,6 +198,8 @@ def _citable(inst: Instrument, authority: Authority) -> Citable | None:
 
 def _names(inst: Instrument, authority: Authority) -> tuple[Name, ...]:
     aliases = [a.text for a in authority.aliases if a.instrument == inst.id and _usable(a.text)]
+    if inst.ilo_code and inst.ilo_code[0] in "CR":  # conventions go by their number too
+        aliases = [a for a in aliases if "(No. " in a]
     names = [Name(_with_article(text, inst.kind)) for text in aliases]
     symbol = inst.symbol or ""
     if inst.kind == "GA resolution" and symbol.startswith("A/RES/") and inst.adoption_date:
@@ -193,12 +209,17 @@ def _names(inst: Instrument, authority: Authority) -> tuple[Name, ...]:
 
 
 def _usable(alias: str) -> bool:
-    """Aliases prose would use: several words, no acronym glued to a number, no trailing
-    parenthesis (a symbol, a year, a body) unless it is an ILO number."""
-    words = alias.split()
-    if len(words) < 2 or re.search(r"[A-Za-z]\d|\d/\d", alias):
+    """Aliases prose would use: several words, no acronym glued to a number, and no
+    parenthesis ("Palermo (TIP) Protocol", "... (A/77/170)") unless an ILO title's.
+
+    >>> _usable("Migrant Workers (Supplementary Provisions) Convention, 1975 (No. 143)")
+    True
+    >>> _usable("Palermo (TIP) Protocol"), _usable("CSW66 agreed conclusions"), _usable("CRC")
+    (False, False, False)
+    """
+    if len(alias.split()) < 2 or re.search(r"[A-Za-z]\d|\d/\d", alias):
         return False
-    return not alias.endswith(")") or re.search(r"\(No\. \d+\)$", alias) is not None
+    return "(" not in alias or re.search(r"\(No\. \d+\)$", alias) is not None
 
 
 def _with_article(title: str, kind: str) -> str:
@@ -240,7 +261,7 @@ def _note(inst: Instrument, authority: Authority) -> Note | None:
     if inst.symbol and inst.symbol.startswith("A/RES/"):
         return Note(text=f"Resolution {inst.symbol[6:]}{annex}.", link=inst.symbol)
     if inst.symbol:
-        lead = "See " if annex or "/" in inst.symbol.split("/", 1)[1] else ""
+        lead = "See " if annex else ""  # "A/77/292." but "See A/69/269, annex."
         return Note(text=f"{lead}{inst.symbol}{annex}.", link=inst.symbol)
     sales = [s for s, i in authority.by_sales_number.items() if i == inst.id]
     return Note(text=f"United Nations publication, Sales No. {sales[0]}.") if sales else None
@@ -255,8 +276,9 @@ def _family(inst: Instrument, authority: Authority) -> Family | None:
     unts = tuple(Unts(k.unts[0].volume, k.unts[0].number) for k in kids if k.unts)
     if len(unts) != len(kids) or len({u.number for u in unts}) != 1:
         unts = ()  # one footnote lists the kids' volumes only under one number
-    prefix = inst.title + " on "
-    qualifiers = tuple(k.title[len(prefix) - 3 :] for k in kids if k.title.startswith(prefix))
+    # What a kid's title adds to its parent's: "... Child on the sale of children, ...".
+    tails = [k.title.partition(inst.title + " ")[2] for k in kids]
+    qualifiers = tuple(t for t in tails if t.startswith("on "))
     return Family(
         "Optional Protocol" if optional else "Protocol",
         tuple(k.id for k in kids),
@@ -363,11 +385,11 @@ OPERATIVE_CITING = (
 PREAMBLE_FILLER = (
     "Concerned that {problem} remains a serious challenge",
     "Deeply concerned about {problem}",
-    "Recognizing that {approach} is essential to {goal}",
+    "Recognizing the importance of {approach} for {goal}",
     "Stressing the need for {approach} in order to {action}",
     "Noting with concern {problem}",
     "Emphasizing the importance of {approach}",
-    "Convinced that {approach} contributes to {goal}",
+    "Convinced of the contribution of {approach} to {goal}",
     "Acknowledging the efforts of {actors} to {action}",
     "Mindful of the need to {action}",
     "Expressing its appreciation to {actors} for their efforts to {action}",
@@ -383,6 +405,26 @@ OPERATIVE_FILLER = (
     "a report on the implementation of the present resolution",
 )
 CLOSING = "Decides to continue its consideration of the question at its {ordinal} session"
+# Clauses that lengthen a paragraph to the few lines real ones run to: either part, the
+# preamble's participles, the operative part's verbs.
+EXTENSIONS = (
+    ", including through {approach}",
+    ", in particular with regard to {group}",
+    ", taking into account the specific needs of {group}",
+    ", in accordance with their obligations under international law",
+    ", within their existing mandates and resources",
+    ", in cooperation with {actors}",
+)
+PREAMBLE_EXTENSIONS = (
+    ", and recognizing the importance of {approach} for {goal}",
+    ", and expressing concern about {problem}",
+    ", and noting in this regard the efforts of {actors} to {action}",
+)
+OPERATIVE_EXTENSIONS = (
+    ", and encourages {actors} to {action}",
+    ", and stresses the importance of {approach}",
+    ", and invites {actors} to {action}",
+)
 WORDS: dict[str, tuple[str, ...]] = {
     "problem": (
         "the persistence of discrimination and violence against {group}",
@@ -539,29 +581,30 @@ def _item(cit: Citable, notes: _Notes) -> tuple[list[Piece], list[str]]:
 def _protocols(parent: str, fam: Family, notes: _Notes) -> tuple[Piece, list[str]]:
     """ "and the Optional Protocols thereto", its footnote listing the volumes it means."""
     rng, key = notes.rng, parent + "/protocols"
-    first = key not in notes.done
-    if fam.qualifiers and fam.unts and first and rng.random() < 0.3:
-        # "the Optional Protocol thereto on the sale of children, ...": only with its own
-        # footnote, which stops the qualifier from claiming a later marker.
-        i = rng.randrange(len(fam.kids))
-        notes.done.add(key)
-        number = notes.add(Note(unts=(fam.unts[i],)))
-        return Piece(f"and {fam.phrase(1)} {fam.qualifiers[i]}", number), [fam.kids[i]]
+    if fam.qualifiers and rng.random() < 0.3:
+        i = rng.randrange(len(fam.kids))  # "the Optional Protocol thereto on the sale of ..."
+        note = Note(unts=(fam.unts[i],)) if fam.unts else None
+        marker = notes.maybe(f"{key}/{i}", note)
+        return Piece(f"and {fam.phrase(1)} {fam.qualifiers[i]}", marker), [fam.kids[i]]
     chosen = list(range(len(fam.kids)))
     if fam.unts and len(chosen) > 2 and rng.random() < 0.3:
         chosen = sorted(rng.sample(chosen, rng.randint(2, len(chosen) - 1)))
     note = Note(unts=tuple(fam.unts[i] for i in chosen)) if fam.unts else None
-    number = notes.maybe(key, note, needed=fam.needs_note)
-    kids = [fam.kids[i] for i in (chosen if number is not None else range(len(fam.kids)))]
-    return Piece("and " + fam.phrase(len(fam.kids)), number), kids
+    marker = notes.maybe(key, note, needed=fam.needs_note)
+    kids = [fam.kids[i] for i in (chosen if marker is not None else range(len(fam.kids)))]
+    return Piece("and " + fam.phrase(len(fam.kids)), marker), kids
 
 
 def _numbers_read_as_markers(phrase: str) -> frozenset[int]:
-    """Numbers in a name the marker reader takes for a marker when it is the next one due
-    ("Alliance 8.7" when footnote 8 is next).
+    """Numbers in a name that the marker reader takes for a marker when that footnote is
+    due: "Alliance 8.7", and "(No. 29)" too, as the word it checks is "(No." not "No.".
 
-    >>> sorted(_numbers_read_as_markers("Alliance 8.7")), _numbers_read_as_markers("(No. 29)")
-    ([8], frozenset())
+    >>> sorted(_numbers_read_as_markers("Alliance 8.7"))
+    [8]
+    >>> sorted(_numbers_read_as_markers("Forced Labour Convention, 1930 (No. 29)"))
+    [29]
+    >>> _numbers_read_as_markers("its resolution 64/293 of 30 July 2010")
+    frozenset()
     """
     found = re.finditer(r"(\S+) (\d{1,3})(?=[,;:.)]|$)", phrase)
     return frozenset(int(m.group(2)) for m in found if m.group(1).lower() not in NUMBER_WORDS)
@@ -605,42 +648,54 @@ def _then(pieces: list[Piece], text: str) -> list[Piece]:
     return [*pieces, Piece(text.strip())] if text.strip() else pieces
 
 
-def _citing(
-    template: Template, notes: _Notes, cat: Catalogue, topic: str, operative: bool
-) -> Draft:
-    rng = notes.rng
+def _accepts(template: Template, qualified: bool) -> Callable[[Citable], bool]:
+    return lambda c: (c.treaty or not template.treaties) and not (qualified and c.needs_note)
+
+
+def _citing(template: Template, notes: _Notes, ctx: Context, operative: bool) -> Draft:
+    rng = ctx.rng
     items: list[list[Piece]] = []
     cites: list[str] = []
     for _ in range(rng.randint(1, template.most)):
-        accept: Callable[[Citable], bool] = (lambda c: c.treaty) if template.treaties else bool
-        cit = _pick(rng, cat, accept, set(cites), notes.next)
+        # A qualified anaphor ("thereto on the sale of ...") claims a marker with no name of
+        # its own after it, so instruments known only by their footnote do not follow one.
+        qualified = any(" thereto on " in p.text for item in items for p in item)
+        accept = _accepts(template, qualified)
+        cit = _pick(rng, ctx.catalogue, accept, set(cites), notes.next)
         if cit is None:
             break
         pieces, ids = _item(cit, notes)
         items.append(pieces)
         cites += ids
-    before = fill(template.before, rng, topic=topic)
-    pieces = [Piece(before), *_list(items, rng)]
-    pieces = _then(pieces, fill(rng.choice(template.after), rng, topic=topic))
+    pieces = [Piece(fill(template.before, rng)), *_list(items, rng)]
+    after = rng.choice(template.after) + _extensions(rng, rng.choice((0, 0, 1, 2)), operative)
+    pieces = _then(pieces, fill(after, rng, topic=ctx.topic))
     return Draft(operative, tuple(pieces), tuple(dict.fromkeys(cites)), template.intent)
 
 
-def _own_resolutions(session: int, rng: random.Random, cat: Catalogue, topic: str) -> Draft:
+def _extensions(rng: random.Random, count: int, operative: bool) -> str:
+    own = OPERATIVE_EXTENSIONS if operative else PREAMBLE_EXTENSIONS
+    return "".join(rng.sample(EXTENSIONS + own, count))
+
+
+def _own_resolutions(ctx: Context) -> Draft:
     """ "Recalling its resolution 75/158 of 16 December 2020 and all its previous
     resolutions on ...": text-only records the extractor names by symbol."""
+    rng, session = ctx.rng, ctx.session
     symbols: list[str] = []
-    while len(symbols) < rng.randint(1, 3):
+    count = rng.randint(1, 3)
+    while len(symbols) < count:
         sym = f"A/RES/{rng.randint(max(50, session - 8), session - 1)}/{rng.randint(100, 299)}"
-        if sym not in cat.symbols and sym not in symbols:
+        if sym not in ctx.catalogue.symbols and sym not in symbols:
             symbols.append(sym)
-    numbers = [s[6:] for s in sorted(symbols, key=_symbol_order)]
+    symbols.sort(key=_symbol_order)
+    numbers = [s[6:] for s in symbols]
     if len(numbers) == 1:
         day = date(1945 + int(numbers[0].split("/")[0]), 12, rng.randint(10, 22))
         text = f"Recalling its resolution {numbers[0]} of {_day(day)} and all its previous "
-        text += f"resolutions on {topic},"
+        text += f"resolutions on {ctx.topic}"
     else:
-        listed = ", ".join(numbers[:-1]) + " and " + numbers[-1]
-        text = f"Recalling its resolutions {listed},"
+        text = f"Recalling its resolutions {', '.join(numbers[:-1])} and {numbers[-1]}"
     ids = tuple(symbol_slug(s).lower() for s in symbols)
     return Draft(False, (Piece(text),), ids, "recalling", tuple(symbols))
 
@@ -650,7 +705,10 @@ def _symbol_order(symbol: str) -> tuple[int, ...]:
 
 
 def _filler(pattern: str, rng: random.Random, operative: bool, session: int) -> Draft:
-    text = fill(pattern, rng, ordinal=ordinal_words(session + rng.randint(1, 3)))
+    closing = pattern == CLOSING
+    count = 0 if closing else rng.choice((1, 2, 2, 3, 3, 4))
+    text = fill(pattern + _extensions(rng, count, operative), rng,
+                ordinal=ordinal_words(session + rng.randint(1, 3)))  # fmt: skip
     return Draft(operative, (Piece(text),))
 
 
@@ -658,29 +716,54 @@ def _end(draft: Draft, mark: str) -> Draft:
     return replace(draft, pieces=tuple(_then(list(draft.pieces), mark)))
 
 
-def _paragraphs(
-    rng: random.Random, cat: Catalogue, session: int, topic: str
-) -> tuple[list[Draft], list[Note]]:
-    notes = _Notes(rng)
-    drafts: list[Draft] = []
-    preamble, operative = rng.randint(3, 12), rng.randint(3, 20)
-    if rng.random() < 0.6:
-        drafts.append(_own_resolutions(session, rng, cat, topic))
-    while len(drafts) < preamble:
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What every paragraph of one resolution draws on."""
+
+    rng: random.Random
+    catalogue: Catalogue
+    session: int
+    topic: str
+
+
+def _paragraphs(ctx: Context) -> tuple[list[Draft], list[Note]]:
+    notes = _Notes(ctx.rng)
+    preamble = _preamble(ctx, notes, ctx.rng.randint(3, 12))
+    operative = _operative(ctx, notes, ctx.rng.randint(3, 20))
+    return [_end(d, ",") for d in preamble] + operative, notes.notes
+
+
+def _preamble(ctx: Context, notes: _Notes, count: int) -> list[Draft]:
+    rng = ctx.rng
+    drafts = [_own_resolutions(ctx)] if rng.random() < 0.6 else []
+    fillers = _shuffled(rng, PREAMBLE_FILLER)
+    while len(drafts) < count:
         if rng.random() < 0.45:
-            drafts.append(_citing(rng.choice(PREAMBLE_CITING), notes, cat, topic, False))
+            drafts.append(_citing(rng.choice(PREAMBLE_CITING), notes, ctx, False))
         else:
-            drafts.append(_filler(rng.choice(PREAMBLE_FILLER), rng, False, session))
-    drafts = [_end(d, ",") for d in drafts]
-    for n in range(1, operative + 1):
-        if n == operative:
-            draft = _filler(CLOSING, rng, True, session)
+            drafts.append(_filler(next(fillers), rng, False, ctx.session))
+    return drafts
+
+
+def _operative(ctx: Context, notes: _Notes, count: int) -> list[Draft]:
+    rng = ctx.rng
+    fillers = _shuffled(rng, OPERATIVE_FILLER)
+    drafts = []
+    for n in range(1, count + 1):
+        if n == count:
+            draft = _filler(CLOSING, rng, True, ctx.session)
         elif rng.random() < 0.3:
-            draft = _citing(rng.choice(OPERATIVE_CITING), notes, cat, topic, True)
+            draft = _citing(rng.choice(OPERATIVE_CITING), notes, ctx, True)
         else:
-            draft = _filler(rng.choice(OPERATIVE_FILLER), rng, True, session)
-        drafts.append(_end(draft, "." if n == operative else ";"))
-    return drafts, notes.notes
+            draft = _filler(next(fillers), rng, True, ctx.session)
+        drafts.append(_end(draft, "." if n == count else ";"))
+    return drafts
+
+
+def _shuffled(rng: random.Random, patterns: Sequence[str]) -> Iterator[str]:
+    """Patterns in a new order each round: no paragraph repeats the one before it."""
+    while True:
+        yield from rng.sample(patterns, len(patterns))
 
 
 # --- layout ------------------------------------------------------------------------------
@@ -699,6 +782,7 @@ class Line:
     notes: tuple[int, ...] = ()
     links: tuple[str, ...] = ()
     starts: bool = False  # a paragraph's first line
+    ends: bool = False  # its last
     glued: bool = False  # ends in a compound broken at its hyphen: no space after it
 
 
@@ -761,12 +845,13 @@ def _lines(draft: Draft, number: int, width: int, rng: random.Random) -> list[Li
     units = _units(draft, rng)
     if draft.operative:
         units.insert(0, (f"{number}.", None))
+    wrapped = _wrap(units, width, not draft.operative, rng)
     out = []
-    for i, (line, glued) in enumerate(_wrap(units, width, not draft.operative, rng)):
+    for i, (line, glued) in enumerate(wrapped):
         text = " ".join(w for w, _ in line)
         notes = tuple(n for _, n in line if n is not None)
         links = tuple(s for s in draft.links if s[6:] in text)
-        out.append(Line(text, notes, links, i == 0, glued))
+        out.append(Line(text, notes, links, i == 0, i == len(wrapped) - 1, glued))
     return out
 
 
@@ -817,14 +902,10 @@ def _indent(line: Line, previous: Line | None, after_break: bool, rng: random.Ra
 def _render(pages: list[Page], notes: list[Note], furniture: Furniture, rng: random.Random) -> str:
     out = [f"   {furniture.title} \n \n\n \n\n The General Assembly, \n\n"]
     previous: Line | None = None
-    flat = [line for page in pages for line in page.lines]
-    at = 0
     for k, page in enumerate(pages, start=1):
         for i, line in enumerate(page.lines):
-            following = flat[at + 1] if at + 1 < len(flat) else None
-            at += 1
             indent = _indent(line, previous, i == 0 and k > 1, rng)
-            end = "" if line.glued else "  " if following is None or following.starts else " "
+            end = "" if line.glued else "  " if line.ends else " "  # as PDF extraction leaves
             out.append(f"{indent}{line.text}{end}\n\n")
             previous = line
         out.append(_foot(page, notes, furniture, (k, len(pages)), rng))
@@ -920,20 +1001,18 @@ def generate(index: int, *, seed: int) -> Synthetic:
     session, number = symbol_of(index)
     symbol = f"A/RES/{session}/{number}"
     title, topic = rng.choice(TITLES)
-    drafts, notes = _paragraphs(rng, cat, session, topic)
+    drafts, notes = _paragraphs(Context(rng, cat, session, topic))
     adopted = date(1945 + session, 12, rng.randint(10, 22))
     furniture = _furniture_of(symbol, title, adopted, rng)
     width = rng.randint(82, 92)
-    lines = [
-        ln for i, d in enumerate(drafts) for ln in _lines(d, _op_number(drafts, i), width, rng)
-    ]
+    lines: list[Line] = []
+    operative = 0
+    for d in drafts:
+        operative += d.operative
+        lines += _lines(d, operative, width, rng)
     text = _render(_pages(lines, rng), notes, furniture, rng)
     meta = _meta(symbol, title, session, adopted, rng)
     return Synthetic(symbol_slug(symbol), text, meta, _planted(symbol, drafts, notes, cat))
-
-
-def _op_number(drafts: list[Draft], i: int) -> int:
-    return sum(1 for d in drafts[: i + 1] if d.operative)
 
 
 def _furniture_of(symbol: str, title: str, adopted: date, rng: random.Random) -> Furniture:
@@ -966,24 +1045,9 @@ def _planted(symbol: str, drafts: list[Draft], notes: list[Note], cat: Catalogue
     intents = tuple(
         (pid, d.intent) for (pid, c), d in zip(ids, drafts, strict=True) if c and d.intent
     )
-    titles = _invented_titles(cat)
-    cited = dict.fromkeys(i for _, c in ids for i in c if i in titles)
-    return Planted(symbol, tuple(ids), intents, tuple((i, titles[i]) for i in cited), len(notes))
-
-
-@cache
-def _invented_titles_cached(invented: tuple[Citable, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for c in invented:
-        out[c.id] = c.title or c.id
-        if c.family is not None:
-            for kid in c.family.kids:
-                out[kid] = f"Protocol to the {c.title}"
-    return out
-
-
-def _invented_titles(cat: Catalogue) -> dict[str, str]:
-    return _invented_titles_cached(cat.invented)
+    cited = dict.fromkeys(i for _, c in ids for i in c if i in cat.titles)
+    invented = tuple((i, cat.titles[i]) for i in cited)
+    return Planted(symbol, tuple(ids), intents, invented, len(notes))
 
 
 # --- a corpus on disk --------------------------------------------------------------------
@@ -1024,29 +1088,41 @@ def synthesize(n: int, *, seed: int, out_dir: Path) -> SynthReport:
     """Write ``n`` synthetic resolutions of ``seed`` into ``out_dir`` (created if need be)."""
     if n < 0:
         raise ValueError(f"n must be >= 0, not {n}")
+    tally = _Tally()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        made = [generate(i, seed=seed) for i in range(n)]
-        for one in made:
+        for i in range(n):
+            one = generate(i, seed=seed)
             write(one, out_dir)
+            tally.add(one)
     except OSError as err:
         raise TreatygraphError(f"cannot write to {out_dir}: {err.strerror or err}") from err
-    return _report(made, seed, out_dir)
+    return tally.report(seed, out_dir)
 
 
-def _report(made: Sequence[Synthetic], seed: int, out_dir: Path) -> SynthReport:
-    pairs = [(pid, i) for one in made for pid, ids in one.planted.cites for i in ids]
-    invented = {i for one in made for i, _ in one.planted.invented}
-    return SynthReport(
-        out_dir,
-        seed,
-        tuple(one.name for one in made),
-        sum(len(one.planted.cites) for one in made),
-        sum(one.planted.footnotes for one in made),
-        len(pairs),
-        len({i for _, i in pairs}),
-        len(invented),
-    )
+@dataclass
+class _Tally:
+    """Counts over resolutions written one by one: a big corpus is never held in memory."""
+
+    names: list[str] = field(default_factory=list)
+    paragraphs: int = 0
+    footnotes: int = 0
+    citations: int = 0
+    instruments: set[str] = field(default_factory=set)
+    invented: set[str] = field(default_factory=set)
+
+    def add(self, one: Synthetic) -> None:
+        self.names.append(one.name)
+        self.paragraphs += len(one.planted.cites)
+        self.footnotes += one.planted.footnotes
+        self.citations += sum(len(ids) for _, ids in one.planted.cites)
+        self.instruments.update(i for _, ids in one.planted.cites for i in ids)
+        self.invented.update(i for i, _ in one.planted.invented)
+
+    def report(self, seed: int, out_dir: Path) -> SynthReport:
+        counts = (self.paragraphs, self.footnotes, self.citations)
+        distinct = (len(self.instruments), len(self.invented))
+        return SynthReport(out_dir, seed, tuple(self.names), *counts, *distinct)
 
 
 def read_planted(text_path: Path) -> dict[str, set[str]]:
@@ -1059,7 +1135,10 @@ def read_planted(text_path: Path) -> dict[str, set[str]]:
 
 
 def _count(value: str) -> int:
-    n = int(value)
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
     if n < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {n}")
     return n
@@ -1069,8 +1148,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``treatygraph synth --resolutions N --seed S OUT_DIR``."""
     p = sub.add_parser("synth", help="write synthetic resolutions (marked synthetic) for tests")
     p.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="directory to write into")
-    p.add_argument("--resolutions", "-n", type=_count, default=100, help="how many (default 100)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--resolutions", "-n", type=_count, default=100, metavar="N",
+                   help="how many resolutions (default 100)")  # fmt: skip
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     p.set_defaults(run=run)
 
 

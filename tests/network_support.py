@@ -77,7 +77,7 @@ def serve(store: str, **env: object) -> Iterator[str]:
     process = subprocess.Popen(command, cwd=ROOT, env=environ)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for_http(f"{url}/network", process=process)
+        wait_for_http(f"{url}/export", process=process)
         yield url
     finally:
         stop(process)

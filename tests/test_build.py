@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -184,10 +185,12 @@ def test_a_failing_build_leaves_the_previous_dist_untouched(
 ) -> None:
     before = snapshot(dist)
 
-    def fail(*_: object, **__: object) -> str:
+    def fail(*_: object, **__: object) -> Iterator[str]:
+        yield '{"@graph": ['
         raise RuntimeError("disk full, say")
 
-    monkeypatch.setattr(build_module, "to_jsonld", fail)  # after graph.nt and graph.ttl
+    # graph.nt and graph.ttl are written by then, graph.jsonld half-written.
+    monkeypatch.setattr(build_module, "jsonld_chunks", fail)
     with pytest.raises(RuntimeError, match="disk full"):
         build([resolution("A/RES/99/3")], dist, base=BASE)
     assert snapshot(dist) == before

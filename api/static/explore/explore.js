@@ -297,7 +297,7 @@
     const list = $("#downloads");
     list.replaceChildren();
     const scope = current.level === "resolutions" || current.level === "instruments"
-      ? { aggregate: "true" }
+      ? { aggregate: current.level }
       : {};
     for (const [name, label] of DOWNLOADS) {
       list.append(el("li", {}, el("a", { href: url(`${config.export}/${name}`, scope), download: "" }, label)));
@@ -373,7 +373,7 @@
     if (item.footnotes) meta.push(`footnote ${item.footnotes}`);
     if (item.citations > 1) meta.push(`${item.citations} citations`);
     return [
-      item.quote ? el("q", {}, item.quote) : null,
+      ...(item.quotes || []).map((words) => el("q", {}, words)),
       meta.length ? el("span", { class: "meta" }, meta.join(" · ")) : null,
     ];
   }
@@ -444,7 +444,7 @@
         el("li", {},
           el("span", { class: "dot", style: `background:${item.colour}` }),
           nodeButton(item),
-          el("span", { class: "meta" }, [item.short_title, untsText(item.unts) && `UNTS ${untsText(item.unts)}`, item.ilo_code].filter(Boolean).join(" · ")),
+          el("span", { class: "meta" }, [...new Set([item.short_title, untsText(item.unts) && `UNTS ${untsText(item.unts)}`, item.ilo_code].filter(Boolean))].join(" · ")),
           ...evidence(item)))),
     ];
   }

@@ -1,0 +1,65 @@
+"""Support for the lookup, page and linked-data tests: the seed resolution read by the real
+pipeline, in a real embedded store, served by the real app under uvicorn.
+
+``app`` is a uvicorn factory (``tests.lookups_support:app``): the app of ``api.app`` with
+``api.lookups.mount`` applied (which does nothing once ``api.app`` mounts it itself).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from tests.conftest import ROOT, free_port, stop, wait_for_http
+
+SEED = ROOT / "corpus" / "A-RES-77-194.txt"
+BASE = "https://w3id.org/treatygraph/id/"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def seed_store(directory: Path) -> str:
+    """An embedded store holding the seed resolution's graph; its spec."""
+    import graph
+    from graph import rdf
+    from graph.store import open_store
+
+    nt = directory / "seed.nt"
+    nt.write_text(rdf.to_ntriples(rdf.triples([graph.read(SEED)], base=BASE)), "utf-8")
+    spec = directory / "store"
+    open_store(spec, read_only=False).load(nt)
+    return str(spec)
+
+
+def app() -> FastAPI:
+    """The service with the lookups, pages and linked data mounted."""
+    from api import lookups
+    from api.app import create_app
+    from api.settings import Settings
+
+    settings = Settings.from_env()
+    service = create_app(settings)
+    lookups.mount(service, settings)
+    return service
+
+
+@contextlib.contextmanager
+def serve(store: str) -> Iterator[str]:
+    """The service on ``store`` in its own process, on a free loopback port; its URL."""
+    port = free_port()
+    env = {**os.environ, "TREATYGRAPH_STORE": store, "TREATYGRAPH_WORKERS": "1",
+           "TREATYGRAPH_BASE": BASE}  # fmt: skip
+    command = [sys.executable, "-m", "uvicorn", "--factory", "tests.lookups_support:app"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{url}/resolutions", process=process)
+        yield url
+    finally:
+        stop(process)
