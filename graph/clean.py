@@ -31,7 +31,7 @@ FOOTNOTE_START = re.compile(r"^\s*(\d{1,3})(?:/|(?=\s)|$)\s*(.*)$")
 # Abbreviations whose final period does not end a footnote.
 ABBREVIATIONS = frozenset(
     "no nos vol vols p pp chap chaps sect sects para paras art arts e.g i.e cf ed eds "
-    "suppl rev corr add sales annex".split()
+    "suppl rev corr add".split()
 )
 SPACE_BEFORE_HYPHEN = re.compile(r"(?<=[A-Za-z]) -(?=[a-z])")
 WORD = re.compile(r"[A-Za-z]+")

@@ -12,3 +12,4 @@ REGISTER: list[Register] = []
 
 REGISTER.append(synth.register)
 REGISTER.append(lambda sub: __import__("graph.querylib", fromlist=["_"]).register(sub))
+REGISTER.append(__import__("graph.network_cli", fromlist=["register"]).register)

@@ -98,9 +98,10 @@ ILO_TITLE = re.compile(
     r"(?P<title>(?:\(?[A-Z][\w-]*\)?,? (?:(?:of|and|for|on|the|in|to) )*){1,8}?"
     r"(?P<type>Convention|Recommendation)(?: \(Revised\))?, \d{4}) \(No\. (?P<number>\d+)\)"
 )
+_DATED = r"\d+/\d+(?:\s+of\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4})?"
 RESOLUTION_NUMBER = re.compile(
     r"(?P<lead>\b(?:General Assembly|its|Assembly|the)\s+)?"
-    r"\bresolutions?\s+(?P<list>\d+/\d+(?:(?:,\s*|\s+and\s+)\d+/\d+)*)"
+    rf"\bresolutions?\s+(?P<list>{_DATED}(?:(?:,\s*|,?\s+and\s+){_DATED})*)"
 )
 BODY_RESOLUTION = re.compile(
     r"\b(?:(?P<sc>Security Council)\s+resolution\s+(?P<sc_n>\d+)\s+\((?P<sc_y>\d{4})\)"
@@ -191,10 +192,15 @@ def find_anaphora(text: str, offset: int) -> list[Mention]:
     return mentions
 
 
-def find_mentions(text: str, offset: int, authority: Authority) -> list[Mention]:
+def find_mentions(
+    text: str, offset: int, authority: Authority, *, extra: TitleIndex | None = None
+) -> list[Mention]:
     """All mentions in one paragraph or footnote, in text order; a title, ILO or resolution
-    mention inside a longer title is part of that title, not a mention of its own."""
+    mention inside a longer title is part of that title, not a mention of its own.
+    ``extra`` adds titles beyond the authority's (records made from earlier text)."""
     titles = title_index(authority).find(text, offset)
+    if extra is not None:
+        titles = _merge_titles(titles, extra.find(text, offset))
     others = find_ilo(text, offset) + find_resolutions(text, offset) + find_anaphora(text, offset)
     kept = list(titles)
     for m in sorted(others, key=lambda x: (-(x.span.end - x.span.start), x.span.start)):
@@ -206,6 +212,11 @@ def find_mentions(text: str, offset: int, authority: Authority) -> list[Mention]
         if not any(_overlap(k.span, m.span) for k in kept):
             kept.append(m)
     return sorted(kept, key=lambda x: x.span.start)
+
+
+def _merge_titles(first: list[Mention], second: list[Mention]) -> list[Mention]:
+    found = [(m.span.start, m.span.end, m.key) for m in first + second]
+    return [Mention(MentionKind.TITLE, Span(s, e), key) for s, e, key in _longest_first(found)]
 
 
 def _overlap(a: Span, b: Span) -> bool:

@@ -715,8 +715,12 @@ def instruments_only(view: View) -> nx.DiGraph:
     out = nx.DiGraph()
     for n, d in agg.nodes(data=True):
         if d["kind"] == "instrument":
-            citing = sum(agg.edges[r, n].get("paragraphs", 0) for r in agg.predecessors(n))
-            out.add_node(n, **d, resolutions=agg.in_degree(n), paragraphs=citing)
+            citing = [
+                agg.edges[r, n]["paragraphs"]
+                for r in agg.predecessors(n)
+                if agg.edges[r, n]["kind"] == "cites"
+            ]
+            out.add_node(n, **d, resolutions=len(citing), paragraphs=sum(citing))
     partners: dict[str, list[tuple[int, str]]] = defaultdict(list)
     pairs = _cocited(view.graph)
     for (a, b), n in pairs.items():

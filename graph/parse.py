@@ -46,6 +46,7 @@ WRITER_TOKENS = re.compile(r"(\s+|\ue000)")
 MONTHS = frozenset(
     "january february march april may june july august september october november december".split()
 )
+NOT_PARTICIPLES = frozenset({"United", "Limited", "Revised", "Beijing", "Nothing", "Wedding"})
 # Words after which a number is part of the prose, never a footnote marker.
 NUMBER_WORDS = frozenset(
     "no. nos. vol. vols. p. pp. para. paras. paragraph paragraphs article articles art. "
@@ -218,13 +219,9 @@ def _blocks(lines: list[Line], file: str | None) -> list[_Block]:
             continue
         previous = blocks[-1] if blocks else None
         closed = previous is None or _closes(previous.lines[-1].text)
-        first = stripped.split(" ", 1)[0]
-        opens = (
-            (use_indent and line.text[:1].isspace())
-            or first in openers
-            or (re.fullmatch(r"[A-Z][a-z]+ing", first) is not None)
-        )
-        if next_op == 1 and closed and stripped[:1].isupper() and opens:
+        first = stripped.split(" ", 1)[0].rstrip(",")
+        indented = line.text[:1].isspace() or not use_indent
+        if next_op == 1 and closed and indented and _opens_preamble(first, openers):
             number = len(blocks) + 1
             blocks.append(_Block(ParagraphKind.PREAMBULAR, number, [line]))
         elif previous is not None:
@@ -233,6 +230,19 @@ def _blocks(lines: list[Line], file: str | None) -> list[_Block]:
     if next_op == 1:
         raise fatal("no operative part: no paragraph numbered '1.' after the preamble", file=file)
     return blocks
+
+
+def _opens_preamble(word: str, openers: frozenset[str]) -> bool:
+    """Whether a word can open a preambular paragraph: a known opener, or a capitalised
+    participle ("Recalling", "Alarmed"); "United Nations" is no participle.
+
+    >>> _opens_preamble("Recalling", frozenset()), _opens_preamble("Social", frozenset())
+    (True, False)
+    """
+    if word in openers:
+        return True
+    participle = re.fullmatch(r"[A-Z][a-z]+(?:ing|ed)", word) is not None
+    return participle and word not in NOT_PARTICIPLES
 
 
 def _closes(line: str) -> bool:
@@ -319,9 +329,11 @@ def _is_marker(
     if slash != bool(m.group("slash")):
         return False
     before = text[: m.start()].rstrip().rsplit(None, 1)
-    word = before[-1] if before else ""
+    word = before[-1].lstrip("([") if before else ""
     if word.lower() in NUMBER_WORDS or word.lower().rstrip(",") in MONTHS:
         return False
+    if re.match(r"\.\d", text[m.end() :]):
+        return False  # "Alliance 8.7": a decimal, not a marker
     # A marker glued to its word, or followed by two spaces or the line's end, is a strong
     # sign; "from 12 to 16" is not, unless the word before is a capitalised name.
     strong = not m.group("space") or m.group("after") != " "

@@ -40,7 +40,7 @@ import pyoxigraph as ox
 import yaml
 
 from graph.errors import TreatygraphError
-from graph.ids import Ids, default_base, slug
+from graph.ids import Ids, default_base
 from graph.store import (
     QueryResult,
     ResultTooLarge,
@@ -172,7 +172,9 @@ def slashed_symbol(value: str) -> str:
 
 
 def instrument_id(value: str) -> str:
-    """>>> instrument_id("tip_protocol")
+    """An instrument's authority id.
+
+    >>> instrument_id("tip_protocol")
     'tip_protocol'
     """
     text = check_text(value)
@@ -268,7 +270,12 @@ TYPES: dict[str, ParamType] = {
             lambda v, _: ox.Literal(instrument_id(v)),
         ),
         ParamType("integer", "a whole number", "1577", _integer_term),
-        ParamType("ilo_code", "an ILO code: C029, P029, R203", "C029", lambda v, _: ox.Literal(ilo_code(v))),
+        ParamType(
+            "ilo_code",
+            "an ILO code: C029, P029, R203",
+            "C029",
+            lambda v, _: ox.Literal(ilo_code(v)),
+        ),
         ParamType(
             "kind",
             "an instrument kind (convention, ilo-convention, declaration, ...)",
@@ -287,7 +294,7 @@ TYPES: dict[str, ParamType] = {
         ParamType("iri", "an absolute IRI", "https://w3id.org/treatygraph/id/instrument/crc", _iri),
         ParamType("string", "any text", "trafficking", lambda v, _: ox.Literal(check_text(v))),
     )
-}  # fmt: skip
+}
 
 
 # --- query files --------------------------------------------------------------------------
@@ -421,9 +428,10 @@ def _query(name: str, header: Any, body: str, path: Path) -> Query:
 
 def _form(body: str) -> str:
     for word in re.findall(r"(?im)^\s*(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", body):
-        if word.upper() in ("SELECT", "CONSTRUCT"):
-            return word.upper()
-        raise ValueError(f"{word.upper()} queries are not served; use SELECT or CONSTRUCT")
+        form = str(word).upper()
+        if form in ("SELECT", "CONSTRUCT"):
+            return form
+        raise ValueError(f"{form} queries are not served; use SELECT or CONSTRUCT")
     raise ValueError("no SELECT or CONSTRUCT query after the header")
 
 

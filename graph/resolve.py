@@ -12,11 +12,11 @@ from the text alone.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
-from graph.authority import Authority, read_data, read_rows
-from graph.find import Mention, MentionKind, find_mentions
+from graph.authority import Alias, Authority, read_data, read_rows
+from graph.find import Mention, MentionKind, TitleIndex, find_mentions
 from graph.model import (
     Citation,
     Document,
@@ -35,14 +35,12 @@ from graph.model import (
 )
 
 ATTACH_GAP = re.compile(r"^[\s,;:.”’\")\]]{0,3}$")
-# "the Optional Protocol thereto on the sale of children, ...,7": the qualifier belongs to
-# the anaphor, so the marker after it does too.
-QUALIFIER_GAP = re.compile(r"^\s+on\s[^;]{0,160}?[\s,]{0,3}$")
 INSTRUMENT_WORDS = re.compile(
     r"\b(Convention|Protocol|Covenant|Agreement|Treaty|Charter|Declaration|Statute|Principles|"
     r"Guidelines|Rules|Plan|Programme|Strategy|Compact|Agenda|Recommendation)\b"
 )
 TITLE_WORD = re.compile(r"^(?:[A-Z][\w'’-]*|of|on|the|and|for|against|in|to|by|from|with|a|an)$")
+NUMBERISH = re.compile(r"\(?(?:No\.|\d+\)?|\d{4})")
 
 
 @cache
@@ -114,7 +112,8 @@ def resolve(
 
 def _read_paragraph(state: _Paragraph) -> None:
     p = state.paragraph
-    mentions = find_mentions(p.text, p.span.start, state.authority)
+    found = find_mentions(p.text, p.span.start, state.authority, extra=_made_titles(state))
+    mentions = [_with_qualifier(state, m) for m in found]
     attached: dict[int, FootnoteMarker] = {}
     loose: list[FootnoteMarker] = []
     for marker in p.markers:
@@ -138,9 +137,7 @@ def _mention_before(mentions: list[Mention], marker: FootnoteMarker, text: str) 
     for i in range(len(mentions) - 1, -1, -1):
         m = mentions[i]
         if m.span.end <= marker.offset:
-            gap = text[m.span.end : marker.offset]
-            qualified = m.kind is MentionKind.ANAPHORA and QUALIFIER_GAP.match(gap)
-            return i if ATTACH_GAP.match(gap) or qualified else None
+            return i if ATTACH_GAP.match(text[m.span.end : marker.offset]) else None
     return None
 
 
@@ -156,7 +153,8 @@ def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | 
     via = Via.ANAPHORA if mention.kind is MentionKind.ANAPHORA else Via.TITLE
     footnote = _footnote(state, marker.number) if marker else None
     if footnote is not None:
-        by_note = _from_references(state, footnote.references, _text_title(state, span), named)
+        title = _title_text(state, marker.offset) if marker else None
+        by_note = _from_references(state, footnote.references, title, named)
         if by_note:
             missing = [i for i in named if i.id not in {n.id for n in by_note}]
             if missing and mention.kind is not MentionKind.ANAPHORA:
@@ -178,10 +176,12 @@ def _read_loose_marker(state: _Paragraph, marker: FootnoteMarker) -> None:
     footnote = _footnote(state, marker.number)
     if footnote is None:
         return
-    span = _clause_before(state.document.text, state.paragraph.span.start, marker.offset)
+    title = _text_title(state, marker.offset)
+    span = title or _clause_before(state.document.text, state.paragraph.span.start, marker.offset)
     _cite_footnote_text(state, footnote)  # names in the footnote keep their own spans
-    cited = [i for f in state.found for i in (f.instrument,)]
-    for inst in _from_references(state, footnote.references, _text_title(state, span), cited):
+    cited = [f.instrument for f in state.found]
+    title_text = title.slice(state.document.text) if title else None
+    for inst in _from_references(state, footnote.references, title_text, cited):
         earlier = [f for f in state.found if f.instrument.id == inst.id]
         if earlier:
             earlier[-1].footnote, earlier[-1].via = footnote.number, Via.FOOTNOTE
@@ -209,7 +209,7 @@ def _cite_footnote_text(state: _Paragraph, footnote: Footnote) -> None:
 def _candidates(state: _Paragraph, mention: Mention) -> tuple[Span, list[Instrument]]:
     a = state.authority
     if mention.kind is MentionKind.TITLE:
-        return mention.span, [a.get(mention.key)]
+        return mention.span, [a.instruments.get(mention.key) or state.made[mention.key]]
     if mention.kind is MentionKind.ILO:
         if mention.key in a.by_ilo:
             return mention.span, [a.get(a.by_ilo[mention.key])]
@@ -240,24 +240,49 @@ def _is_protocol(inst: Instrument, optional: bool) -> bool:
     return inst.kind == "optional protocol" if optional else "protocol" in inst.kind
 
 
+def _with_qualifier(state: _Paragraph, mention: Mention) -> Mention:
+    """ "the Optional Protocol thereto on the sale of children, ...": the qualifier naming a
+    child instrument belongs to the anaphor (and so does the footnote marker after it)."""
+    if mention.kind is not MentionKind.ANAPHORA or mention.key == "instruments":
+        return mention
+    after = state.document.text[mention.span.end : state.paragraph.span.end].lower()
+    for topic in child_topics(state.authority):
+        if after.startswith(" " + topic):
+            end = mention.span.end + 1 + len(topic)
+            return replace(mention, span=Span(mention.span.start, end))
+    return mention
+
+
+@cache
+def child_topics(authority: Authority) -> tuple[str, ...]:
+    """What each child's title adds to its parent's ("on the sale of children, ..."),
+    lower-cased, longest first."""
+    topics = {t.lower() for i in authority.instruments.values() if (t := _topic(i, authority))}
+    return tuple(sorted(topics, key=lambda t: (-len(t), t)))
+
+
 def _qualified(
     state: _Paragraph, span: Span, kids: list[Instrument]
 ) -> tuple[Span, list[Instrument]]:
-    """ "the Optional Protocol thereto on the sale of children, ...": the child so named."""
-    after = state.document.text[span.end : state.paragraph.span.end].lower()
+    """A singular anaphor among several children: the child its qualifier names."""
+    said = span.slice(state.document.text).lower()
     for kid in kids:
         topic = _topic(kid, state.authority)
-        if topic and after.startswith(" " + topic.lower()):
-            return Span(span.start, span.end + 1 + len(topic)), [kid]
+        if topic and said.endswith(" " + topic.lower()):
+            return span, [kid]
     return span, []
 
 
 def _topic(kid: Instrument, authority: Authority) -> str | None:
     """What a child's title adds to its parent's: "on the sale of children, ..."."""
     for parent in kid.parent:
+        if parent not in authority.instruments:
+            continue
         _, sep, tail = kid.title.partition(authority.get(parent).title + " ")
         if sep and tail.startswith("on "):
             return tail
+    if not kid.parent:
+        return None
     _, sep, tail = kid.title.rpartition(" on ")
     return "on " + tail if sep else None
 
@@ -336,19 +361,48 @@ def _ilo_record(code: str, title: str) -> Instrument:
     )
 
 
-def _text_title(state: _Paragraph, span: Span) -> str | None:
-    """The capitalised name just before a footnote marker, for records the authority lacks."""
-    words = state.document.text[state.paragraph.span.start : span.end].rstrip(" ,;:").split()
-    name: list[str] = []
-    for word in reversed(words):
-        bare = word.rstrip(",")
-        if not (TITLE_WORD.match(bare) or re.fullmatch(r"\(?(?:No\.|\d+\)?|\d{4},?)", bare)):
+def _text_title(state: _Paragraph, end: int) -> Span | None:
+    """The capitalised name that ends at ``end`` (before a footnote marker), for records the
+    authority lacks: back over title words, stopping at a list's ", the" or "and the" and at
+    the paragraph's opening verb."""
+    text, start = state.document.text, state.paragraph.span.start
+    while end > start and text[end - 1] in " ,;:":
+        end -= 1
+    tokens = list(re.finditer(r"\S+", text[start:end]))
+    first: int | None = None
+    for i in range(len(tokens) - 1, 0, -1):  # token 0 is the paragraph's verb
+        word, after = tokens[i].group(), tokens[i + 1].group() if i + 1 < len(tokens) else ""
+        if after == "the" and (word.endswith(",") or word == "and"):
             break
-        name.insert(0, word)
-    while name and not name[0][:1].isupper():
-        name.pop(0)
-    title = " ".join(name).rstrip(",")
-    return title if INSTRUMENT_WORDS.search(title) else None
+        if not (TITLE_WORD.match(word.rstrip(",")) or NUMBERISH.fullmatch(word.rstrip(","))):
+            break
+        first = i
+    while first is not None and first < len(tokens) and not tokens[first].group()[:1].isupper():
+        first += 1
+    if first is None or first >= len(tokens):
+        return None
+    span = Span(start + tokens[first].start(), end)
+    return span if INSTRUMENT_WORDS.search(span.slice(text)) else None
+
+
+def _title_text(state: _Paragraph, end: int) -> str | None:
+    span = _text_title(state, end)
+    return span.slice(state.document.text) if span else None
+
+
+def _made_titles(state: _Paragraph) -> TitleIndex | None:
+    """Titles of records made from the text: named again later, they are found again."""
+    aliases = tuple(
+        Alias(i.title, i.id, case_sensitive=False)
+        for i in state.made.values()
+        if len(i.title.split()) >= 3 and INSTRUMENT_WORDS.search(i.title)
+    )
+    return _index_of(aliases) if aliases else None
+
+
+@cache
+def _index_of(aliases: tuple[Alias, ...]) -> TitleIndex:
+    return TitleIndex.build(aliases)
 
 
 def _clause_before(text: str, start: int, offset: int) -> Span:

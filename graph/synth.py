@@ -230,8 +230,11 @@ def _with_article(title: str, kind: str) -> str:
     'the basic principles on the right to an effective remedy'
     >>> _with_article("Alliance 8.7", "other (global partnership)")
     'Alliance 8.7'
+    >>> _with_article("Global Plan of Action", "GA resolution")
+    'the Global Plan of Action'
     """
-    if "resolution" in kind and not re.match(r"(?:United|\d)", title):
+    quoted = ":" in title or title.split()[0].endswith("ing") or _sentence_case(title)
+    if "resolution" in kind and quoted:  # a resolution's title reads as a phrase, not a name
         return f"the resolution entitled “{title}”"
     if re.match(r"[A-Z]\w* \d", title):
         return title
@@ -538,6 +541,16 @@ class Draft:
     links: tuple[str, ...] = ()  # resolutions the prose names, for link lines
 
 
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What every paragraph of one resolution draws on."""
+
+    rng: random.Random
+    catalogue: Catalogue
+    session: int
+    topic: str
+
+
 @dataclass
 class _Notes:
     """The footnotes of one resolution, numbered in text order, and what each has cited."""
@@ -716,16 +729,6 @@ def _end(draft: Draft, mark: str) -> Draft:
     return replace(draft, pieces=tuple(_then(list(draft.pieces), mark)))
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
-    """What every paragraph of one resolution draws on."""
-
-    rng: random.Random
-    catalogue: Catalogue
-    session: int
-    topic: str
-
-
 def _paragraphs(ctx: Context) -> tuple[list[Draft], list[Note]]:
     notes = _Notes(ctx.rng)
     preamble = _preamble(ctx, notes, ctx.rng.randint(3, 12))
@@ -825,11 +828,12 @@ def _wrap(
     """Greedy wrapping; now and then a compound breaks at its hyphen ("capacity-" then
     "building"), a line the reader glues to the next (the flag)."""
     lines: list[tuple[list[Unit], bool]] = [([], False)]
+    text = ""  # the current line so far
     for word, note in units:
         line = lines[-1][0]
-        text = " ".join(w for w, _ in line)
         if not line or len(text) + 1 + len(word) <= width or not _may_break(text, word, preamble):
             line.append((word, note))
+            text = f"{text} {word}" if text else word
             continue
         head, _, tail = word.partition("-")
         split = note is None and COMPOUND.fullmatch(word) is not None and rng.random() < 0.5
@@ -838,6 +842,7 @@ def _wrap(
             lines[-1] = (line, True)
             word = tail
         lines.append(([(word, note)], False))
+        text = word
     return lines
 
 
@@ -1070,7 +1075,7 @@ class SynthReport:
         return (
             f"{len(self.names)} synthetic resolutions (seed {self.seed}) in {self.out_dir}: "
             f"{self.paragraphs} paragraphs, {self.footnotes} footnotes, {self.citations} "
-            f"citations of {self.instruments} instruments ({self.invented} invented)"
+            f"citations of {self.instruments} distinct records ({self.invented} invented treaties)"
         )
 
 

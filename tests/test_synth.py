@@ -68,11 +68,6 @@ def test_intents_of_citing_paragraphs(corpus: Path, index: int) -> None:
     assert got == {pid: {intent} for pid, intent in planted["intents"].items()}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="extractor: _text_title takes in the opening verb and earlier list items "
-    "('Welcomes the Convention on X', 'Convention on Y, the Convention on X')",
-)
 def test_invented_treaty_records_carry_the_title_the_text_gives(corpus: Path) -> None:
     wrong = []
     for index in range(CORPUS_SIZE):

@@ -55,6 +55,7 @@ __all__ = [
     "FORMATS",
     "GRAPH_FORMATS",
     "RESULT_FORMATS",
+    "SCHEMES",
     "Bindings",
     "Boolean",
     "Dataset",
