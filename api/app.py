@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from api import sparql
+from api.cache import AnswerCache
 from api.pool import WorkerPool
 from api.settings import Settings
 from api.sparql import problem
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="treatygraph", lifespan=lifespan)
     app.state.settings = settings
+    app.state.cache = AnswerCache.for_store(settings.store, settings.cache_entries)
     # Public, read-only data: any origin may read, and no credentials are ever involved.
     app.add_middleware(
         CORSMiddleware,

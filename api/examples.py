@@ -66,5 +66,7 @@ def _read(path: Path) -> Example:
         meta = yaml.safe_load("\n".join(header)) if header else None
     except yaml.YAMLError:
         meta = None
-    summary = meta.get("summary") if isinstance(meta, dict) else None
-    return Example(path.stem, str(summary or path.stem.replace("-", " ")), text)
+    summary = str((meta.get("summary") if isinstance(meta, dict) else None) or path.stem)
+    # The editor shows the query under a one-line comment, not the whole YAML header.
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#+"))
+    return Example(path.stem, summary, f"# {summary}\n{body.lstrip()}\n")

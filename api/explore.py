@@ -8,7 +8,9 @@ instruments only; a resolution's paragraphs and a node's neighbours are loaded o
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,12 +23,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api import network as network_api
 from api.network import cache, current
+from api.pages import local_url
 from api.settings import Settings
 from graph import network
 from graph.export import COLOURS, colour_key, cytoscape_elements
+from graph.ids import default_base
 from graph.network import NetworkCache, NetworkError, View
 from graph.rdf import normlex_url, untc_url
-from graph.store import Solutions, Store, open_store
+from graph.store import Solutions, Store, StoreError, open_store
 from graph.vocab import CITO, OA, TG
 
 router = APIRouter(tags=["explorer"])
@@ -68,9 +72,16 @@ def mount(app: FastAPI, settings: Settings) -> None:
         return
     store = open_store(settings.store, read_only=True)
     app.state.network = NetworkCache(store, network.Limits.from_env())
+    # Build the view now, in the background, so that the first visitor need not wait for it.
+    threading.Thread(target=_warm, args=(app.state.network,), daemon=True).start()
     app.add_exception_handler(NetworkError, network_api.network_error)
     app.include_router(network_api.router)
     app.include_router(router)
+
+
+def _warm(views: NetworkCache) -> None:
+    with contextlib.suppress(StoreError):  # no store yet: the first request says so
+        views.view()
 
 
 @lru_cache(maxsize=1)
@@ -201,40 +212,59 @@ _KIND_RANK = {"instrument": 0, "resolution": 1, "paragraph": 2, "footnote": 3}
 # --- one node -------------------------------------------------------------------------------
 
 
+LISTED = 200  # citing paragraphs listed for one instrument; the total is given too
+
+
 @router.get("/explore/node.json", name="explore_node")
 def node_data(request: Request, id: str) -> dict[str, Any]:
     """One node: its attributes, links, and what it cites or what cites it, with quotes."""
     view = current(request)
     node = view.node(id)
-    g = view.graph
-    data = g.nodes[node]
-    out: dict[str, Any] = {"id": node, **data, "links": _links(node, data)}
+    data = view.graph.nodes[node]
+    out: dict[str, Any] = {"id": node, **data, "links": _links(request, node, data)}
     out["colour"] = COLOURS[colour_key(data)]
-    kind = data["kind"]
     store = cache(request).store
-    quotes = _quotes(store, node, kind)
-    if kind in ("paragraph", "footnote"):
-        out["text"] = _text(store, node)
-        # In the order the text cites them (the citations' ordinals), uncited-by-quote last.
-        first = {instrument: i for i, (_, instrument) in enumerate(quotes)}
-        targets = sorted(
-            _targets(g, node, ("cites", "references")), key=lambda i: first.get(i, len(first))
-        )
-        out["cites"] = [_cited(g, node, i, quotes.get((node, i), [])) for i in targets]
-        out["resolution"] = _brief(g, _targets(g, node, ("part_of",))[0])
-    if kind == "paragraph":
-        out["footnotes"] = [_brief(g, f) for f in _targets(g, node, ("has_footnote",))]
-    if kind == "instrument":
-        citing = _sources(g, node, ("cites",))
-        out["cited_by"] = [_citing(g, p, node, quotes.get((p, node), [])) for p in citing]
-        out["supplements"] = [_brief(g, n) for n in _targets(g, node, ("supplements",))]
-        out["supplemented_by"] = [_brief(g, n) for n in _sources(g, node, ("supplements",))]
-    if kind == "resolution":
-        parts = _sources(g, node, ("part_of",))
-        out["paragraphs"] = sum(1 for p in parts if g.nodes[p]["kind"] == "paragraph")
-        out["footnotes"] = len(parts) - out["paragraphs"]
-        out["cites"] = [_reach(r) for r in network.through_parents(view, node)]
-    return out
+    if data["kind"] == "resolution":
+        return out | _resolution_details(view, node)
+    quotes = _quotes(store, node, data["kind"])
+    if data["kind"] == "instrument":
+        return out | _instrument_details(view.graph, node, quotes)
+    return out | _text_details(view.graph, node, quotes) | {"text": _text(store, node)}
+
+
+Quotes = dict[tuple[str, str], list[str]]
+
+
+def _text_details(g: nx.DiGraph, node: str, quotes: Quotes) -> dict[str, Any]:
+    """A paragraph's or footnote's instruments, in the order the text cites them."""
+    first = {instrument: i for i, (_, instrument) in enumerate(quotes)}
+    targets = _targets(g, node, ("cites", "references"))
+    targets.sort(key=lambda i: first.get(i, len(first)))
+    return {
+        "cites": [_cited(g, node, i, quotes.get((node, i), [])) for i in targets],
+        "resolution": _brief(g, _targets(g, node, ("part_of",))[0]),
+        "footnotes": [_brief(g, f) for f in _targets(g, node, ("has_footnote",))],
+    }
+
+
+def _instrument_details(g: nx.DiGraph, node: str, quotes: Quotes) -> dict[str, Any]:
+    citing = _sources(g, node, ("cites",))
+    return {
+        "cited_by": [_citing(g, p, node, quotes.get((p, node), [])) for p in citing[:LISTED]],
+        "cited_by_total": len(citing),
+        "supplements": [_brief(g, n) for n in _targets(g, node, ("supplements",))],
+        "supplemented_by": [_brief(g, n) for n in _sources(g, node, ("supplements",))],
+    }
+
+
+def _resolution_details(view: View, node: str) -> dict[str, Any]:
+    parts = _sources(view.graph, node, ("part_of",))
+    paragraphs = sum(1 for p in parts if view.kind(p) == "paragraph")
+    return {
+        "paragraphs": paragraphs,
+        "footnotes": len(parts) - paragraphs,
+        "cites": [_reach(view.graph, r) for r in network.through_parents(view, node)],
+    }
 
 
 def _targets(g: nx.DiGraph, node: str, kinds: tuple[str, ...]) -> list[str]:
@@ -291,8 +321,9 @@ def _evidence(g: nx.DiGraph, source: str, instrument: str, quotes: list[str]) ->
     return {**{k: v for k, v in edge.items() if k != "kind"}, "quotes": quotes}
 
 
-def _reach(r: network.Reach) -> dict[str, Any]:
+def _reach(g: nx.DiGraph, r: network.Reach) -> dict[str, Any]:
     return {
+        "colour": COLOURS[colour_key(g.nodes[r.node])],
         "id": r.node,
         "ref": r.ref,
         "label": r.label,
@@ -302,9 +333,15 @@ def _reach(r: network.Reach) -> dict[str, Any]:
     }
 
 
-def _links(node: str, data: dict[str, Any]) -> list[dict[str, str]]:
-    """The node's linked-data page, and the depositary and Wikidata pages of an instrument."""
-    links = [{"rel": "linked data", "href": node}]
+def _links(request: Request, node: str, data: dict[str, Any]) -> list[dict[str, str]]:
+    """The node's page here (``/id/...``, when the linked-data views are mounted), its IRI,
+    and the depositary's and Wikidata's pages of an instrument."""
+    links = [{"rel": "IRI", "href": node}]
+    if getattr(request.app.state, "lookups", None) is not None:
+        root = str(request.scope.get("root_path", "")).rstrip("/")
+        page = local_url(node, default_base(), root)
+        if page != node:
+            links.insert(0, {"rel": "linked data", "href": page})
     untc = untc_url(str(data["untc_id"])) if "untc_id" in data else None
     if untc:
         links.append({"rel": "UN Treaty Collection", "href": untc})

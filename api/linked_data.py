@@ -22,17 +22,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from api import pages
-from api.pages import DATA, ID, local_url
 from api.lookups import LookupRoute, Problem, lookups
 from api.negotiation import Offer, choose
+from api.pages import DATA, ID, local_url
 from graph.querylib import Graph, collect
 from graph.rdf import to_jsonld, to_ntriples, to_turtle
 
@@ -159,23 +159,32 @@ def describe(request: Request, iri: str) -> tuple[ox.Triple, ...]:
     return graph.triples
 
 
-@router.get(
+@router.api_route(
     "/id/{path:path}",
+    methods=["GET", "HEAD"],
     summary="Dereference an IRI (303 to a description)",
     status_code=303,
     responses={
         303: {
             "description": "See Other: a document about the resource, in the format Accept "
             "asks for (Turtle for */*; HTML pages for browsers)",
-            "headers": {"Location": {"schema": {"type": "string"},
-                                     "example": "/data/instrument/crc.ttl"}},  # fmt: skip
+            "headers": {
+                "Location": {"schema": {"type": "string"}, "example": "/data/instrument/crc.ttl"}
+            },
             "content": {"text/plain": {"example": "See /data/instrument/crc.ttl"}},
         },
-        404: {"description": "the graph holds nothing about this IRI",
-              "content": {"application/problem+json": {"example": {"status": 404}}}},  # fmt: skip
+        404: {
+            "description": "the graph holds nothing about this IRI",
+            "content": {"application/problem+json": {"example": {"status": 404}}},
+        },
     },
 )
-def dereference(request: Request, path: str) -> Response:
+def dereference(
+    request: Request,
+    path: Annotated[
+        str, Path(description="The IRI's path after the base", examples=["instrument/crc"])
+    ],
+) -> Response:
     """`{base}PATH` is served here: 303 to `/data/PATH.ttl`, `.nt` or `.jsonld`, or to the
     HTML page, by `Accept`."""
     rest = canonical_path(raw_path(request, ID))
@@ -194,26 +203,41 @@ def dereference(request: Request, path: str) -> Response:
     return Response(f"See {target}\n", status_code=303, media_type="text/plain", headers=headers)
 
 
-@router.get(
+@router.api_route(
     "/data/{path:path}",
+    methods=["GET", "HEAD"],
     summary="The description of a resource, as a document",
     responses={
         200: {
             "description": "the statements about the resource",
             "content": {
-                "text/turtle": {"example": "<https://w3id.org/treatygraph/id/unts/1577/27531> "
-                                "a tg:UNTSRecord ; tg:untsVolume 1577 ."},
-                "application/n-triples": {"example": "<…/unts/1577/27531> <…#untsVolume> "
-                                          "\"1577\"^^<…#integer> ."},
+                "text/turtle": {
+                    "example": "<https://w3id.org/treatygraph/id/unts/1577/27531> "
+                    "a tg:UNTSRecord ; tg:untsVolume 1577 ."
+                },
+                "application/n-triples": {
+                    "example": '<…/unts/1577/27531> <…#untsVolume> "1577"^^<…#integer> .'
+                },
                 "application/ld+json": {"example": {"@context": {}, "@graph": []}},
                 "text/html": {"example": "<!doctype html>…"},
             },
         },
-        404: {"description": "the graph holds nothing about this IRI",
-              "content": {"application/problem+json": {"example": {"status": 404}}}},
+        404: {
+            "description": "the graph holds nothing about this IRI",
+            "content": {"application/problem+json": {"example": {"status": 404}}},
+        },
     },
-)  # fmt: skip
-def document(request: Request, path: str) -> Response:
+)
+def document(
+    request: Request,
+    path: Annotated[
+        str,
+        Path(
+            description="The IRI's path after the base, and .ttl, .nt, .jsonld or .html",
+            examples=["unts/1577/27531.ttl"],
+        ),
+    ],
+) -> Response:
     """`/data/PATH.ttl` (or `.nt`, `.jsonld`, `.html`): what the graph says about `{base}PATH`,
     e.g. `/data/unts/1577/27531.ttl`."""
     raw = raw_path(request, DATA)
@@ -246,51 +270,87 @@ class Statement:
 
 
 compact = pages.compact_iri
+CITING = "http://purl.org/spar/cito/hasCitingEntity"
+CITED = "http://purl.org/spar/cito/hasCitedEntity"
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A triple with plain strings where the page needs them (we mint no RDF-star triples)."""
+
+    subject: str
+    predicate: str
+    object: ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def facts(triples: Iterable[ox.Triple]) -> list[Fact]:
+    out = []
+    for t in triples:
+        s, o = t.subject, t.object
+        if isinstance(s, ox.NamedNode | ox.BlankNode) and not isinstance(o, ox.Triple):
+            out.append(Fact(s.value, t.predicate.value, o))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Describer:
+    """Turns facts into the rows of the generic page: labels for IRIs, local links."""
+
+    labels: dict[str, str]
+    base: str
+    root: str
+
+    def statement(self, f: Fact) -> Statement:
+        o = f.object
+        if isinstance(o, ox.NamedNode):
+            shown = self.labels.get(o.value, compact(o.value))
+            return Statement(f.predicate, compact(f.predicate), shown, self.link(o.value))
+        datatype = None
+        if isinstance(o, ox.Literal) and not o.datatype.value.endswith("#string"):
+            datatype = compact(o.datatype.value)
+        return Statement(f.predicate, compact(f.predicate), o.value, None, datatype)
+
+    def incoming(self, f: Fact) -> Statement:
+        shown = self.labels.get(f.subject, f.subject.removeprefix(self.base))
+        return Statement(f.predicate, compact(f.predicate), shown, self.link(f.subject))
+
+    def link(self, iri: str) -> str:
+        return local_url(iri, self.base, self.root)
 
 
 def resource_page(
     request: Request, iri: str, triples: Sequence[ox.Triple], headers: dict[str, str]
 ) -> Response:
-    labels = {t.subject.value: t.object.value for t in triples if t.predicate.value == RDFS_LABEL}
-    base = lookups(request).runner.base
+    """The generic page of a node: its statements, those of the nodes under its IRI, and
+    what points at it."""
+    known = facts(triples)
+    labels = {f.subject: f.object.value for f in known if f.predicate == RDFS_LABEL}
     root = str(request.scope.get("root_path", "")).rstrip("/")
-
-    def statement(t: ox.Triple, term: Any) -> Statement:
-        if isinstance(term, ox.NamedNode):
-            link = local_url(term.value, base, root)
-            return Statement(t.predicate.value, compact(t.predicate.value), labels.get(term.value, compact(term.value)), link)
-        datatype = None
-        if isinstance(term, ox.Literal) and not term.datatype.value.endswith("#string"):
-            datatype = compact(term.datatype.value)
-        return Statement(t.predicate.value, compact(t.predicate.value), str(getattr(term, "value", term)), None, datatype)
-
-    subjects = dict.fromkeys(t.subject.value for t in triples if t.subject.value == iri or t.subject.value.startswith(iri + "/"))
-    groups = [
-        {
-            "subject": s,
-            "label": labels.get(s, s.removeprefix(base)),
-            "statements": sorted((statement(t, t.object) for t in triples if t.subject.value == s), key=_order),
-        }
-        for s in sorted(subjects, key=lambda s: (s != iri, _natural_key(s)))
-    ]
-    incoming = [
-        Statement(t.predicate.value, compact(t.predicate.value), labels.get(t.subject.value, t.subject.value.removeprefix(base)), local_url(t.subject.value, base, root))
-        for t in triples
-        if isinstance(t.object, ox.NamedNode) and t.object.value == iri and t.subject.value not in subjects
-    ]
-    types = [{"label": compact(t.object.value)} for t in triples if t.subject.value == iri and t.predicate.value == RDF_TYPE]
-    context = {"iri": iri, "groups": groups, "incoming": incoming, "types": types,
-               "title": labels.get(iri) or _title(iri, triples, labels, base)}  # fmt: skip
+    describer = Describer(labels, lookups(request).runner.base, root)
+    own = [f.subject for f in known if f.subject == iri or f.subject.startswith(iri + "/")]
+    subjects = sorted(set(own), key=lambda s: (s != iri, _natural_key(s)))
+    groups = [_group(describer, s, known) for s in subjects]
+    pointing = [f for f in known if f.object == ox.NamedNode(iri) and f.subject not in subjects]
+    types = [compact(f.object.value) for f in known if f.subject == iri and f.predicate == RDF_TYPE]
+    context = {
+        "iri": iri,
+        "groups": groups,
+        "incoming": [describer.incoming(f) for f in pointing],
+        "types": [{"label": t} for t in types],
+        "title": labels.get(iri) or _title(iri, known, labels, describer.base),
+    }
     return pages.render(request, "resource.html", context, headers=headers)
 
 
-CITING = "http://purl.org/spar/cito/hasCitingEntity"
-CITED = "http://purl.org/spar/cito/hasCitedEntity"
+def _group(describer: Describer, subject: str, known: Sequence[Fact]) -> dict[str, Any]:
+    rows = sorted((describer.statement(f) for f in known if f.subject == subject), key=_order)
+    label = describer.labels.get(subject, subject.removeprefix(describer.base))
+    return {"subject": subject, "label": label, "statements": rows}
 
 
-def _title(iri: str, triples: Sequence[ox.Triple], labels: dict[str, str], base: str) -> str:
+def _title(iri: str, known: Sequence[Fact], labels: dict[str, str], base: str) -> str:
     """A heading for a node without a label: a citation says who cites what."""
-    own = {t.predicate.value: t.object.value for t in triples if t.subject.value == iri}
+    own = {f.predicate: f.object.value for f in known if f.subject == iri}
     if CITING in own and CITED in own:
         citing = labels.get(own[CITING], own[CITING])
         return f"Citation: {citing} cites {labels.get(own[CITED], own[CITED])}"
@@ -303,8 +363,3 @@ def _order(s: Statement) -> tuple[bool, str, str]:
 
 def _natural_key(text: str) -> list[Any]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
-
-
-def subjects_under(triples: Iterable[ox.Triple], base: str) -> list[str]:
-    """Every subject IRI of ``triples`` under ``base`` (what must dereference)."""
-    return sorted({t.subject.value for t in triples if t.subject.value.startswith(base)})

@@ -14,8 +14,7 @@ the open /sparql endpoint. ``mount(app, settings)`` adds all of this to an app.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -28,13 +27,11 @@ from fastapi.routing import APIRoute
 from api import pages
 from api.negotiation import Offer, choose
 from api.settings import Settings
-from graph.authority import parse_unts
 from graph.ids import Ids, default_base
 from graph.querylib import (
     DEFAULT_DIR,
     Library,
     ParameterError,
-    Query as LibraryQuery,
     Runner,
     Table,
     UnknownQuery,
@@ -45,6 +42,9 @@ from graph.querylib import (
     load_library,
     paragraph_id,
     to_csv,
+)
+from graph.querylib import (
+    Query as LibraryQuery,
 )
 from graph.rdf import normlex_url, untc_url
 from graph.store import ResultTooLarge, StoreError, StoreUnavailable, open_store
@@ -112,11 +112,18 @@ def _validation_problem(exc: RequestValidationError) -> Problem:
     return Problem(422, f"{name}: {message}" if name else message, name)
 
 
+def _wants_html(request: Request) -> bool:
+    if "format" in request.query_params:
+        return request.query_params["format"] == "html"
+    offer = choose(request.headers.get("accept"), OFFERS)
+    return offer is not None and offer.name == "html"
+
+
 class LookupRoute(APIRoute):
     """Turns what handlers raise (and FastAPI's own validation) into problem documents, so
     a bad parameter is a 422 naming it and an unknown one a 404, never a 500."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def guarded(request: Request) -> Response:
@@ -126,6 +133,8 @@ class LookupRoute(APIRoute):
                 found = _as_problem(exc)
                 if found is None:
                     raise
+                if _wants_html(request):  # a person in a browser: a page that says what went wrong
+                    return pages.error_page(request, found.status, found.detail, found.parameter)
                 return problem_response(found.status, found.detail, found.parameter)
 
         return guarded
@@ -142,11 +151,12 @@ class Lookups:
 
     @classmethod
     def open(cls, settings: Settings, *, base: str | None = None) -> Lookups:
-        library = load_library(_queries_dir(settings))
+        # Always the project's own library: the routes are built on its queries by name
+        # (settings.queries_dir only chooses the examples of the SPARQL page).
         store = open_store(settings.store, read_only=True)  # opens lazily, on first query
         runner = Runner(
             store,
-            library,
+            load_library(DEFAULT_DIR),
             base=base or default_base(),
             timeout=settings.query_timeout,
             max_rows=settings.max_rows,
@@ -163,10 +173,6 @@ class Lookups:
 
     def table(self, name: str, **values: str) -> Table:
         return self.runner.table(name, values)
-
-
-def _queries_dir(settings: Settings) -> Any:
-    return settings.queries_dir if settings.queries_dir.is_dir() else DEFAULT_DIR
 
 
 def lookups(request: Request) -> Lookups:
@@ -269,7 +275,11 @@ def unts_list(rows: Iterable[Mapping[str, Value]], prefix: str = "unts_") -> lis
         volume = r.get(f"{prefix}volume")
         if volume is None:
             continue
-        record = {"volume": volume, "number": r.get(f"{prefix}number"), "page": r.get(f"{prefix}page")}
+        record = {
+            "volume": volume,
+            "number": r.get(f"{prefix}number"),
+            "page": r.get(f"{prefix}page"),
+        }
         seen.setdefault(tuple(record.values()), {k: v for k, v in record.items() if v is not None})
     return sorted(seen.values(), key=lambda u: (u["volume"], u.get("number") or 0))
 
@@ -293,7 +303,7 @@ def instrument_json(rows: Sequence[Mapping[str, Value]], *, id_key: str = "instr
 
 def grouped(rows: Iterable[Mapping[str, Value]], key: str) -> list[list[Mapping[str, Value]]]:
     """Rows with the same ``key`` together, in order of first appearance."""
-    groups: dict[Value, list[Mapping[str, Value]]] = {}
+    groups: dict[Value, list[Mapping[str, Value]]] = {}  # insertion-ordered
     for r in rows:
         groups.setdefault(r[key], []).append(r)
     return list(groups.values())
@@ -416,7 +426,7 @@ def paragraph_rows(
     return row, rows[0]
 
 
-def instrument_rows(lk: Lookups, raw: str) -> list[Mapping[str, Value]]:
+def instrument_rows(lk: Lookups, raw: str) -> Sequence[Mapping[str, Value]]:
     key = checked("id", instrument_id, raw)
     rows = lk.table("instruments", instrument=key).records()
     if not rows:
@@ -442,7 +452,10 @@ def instrument_detail(lk: Lookups, rows: Sequence[Mapping[str, Value]]) -> JSON:
         "normlex_url": normlex_url(normlex) if normlex and normlex.isdigit() else None,
         "wikidata": first.get("wikidata"),
         "notes": first.get("notes"),
-        "cited_in": {"paragraphs": first.get("paragraphs") or 0, "resolutions": first.get("resolutions") or 0},
+        "cited_in": {
+            "paragraphs": first.get("paragraphs") or 0,
+            "resolutions": first.get("resolutions") or 0,
+        },
         "iri": lk.ids.instrument(str(first["id"])),
     }
 
@@ -471,7 +484,9 @@ def flat_instrument(item: Mapping[str, Any]) -> dict[str, Value]:
 
 
 def unts_text(u: Mapping[str, Any]) -> str:
-    """>>> unts_text({"volume": 39, "number": 612, "page": 55})
+    """A UNTS record as the footnotes write it.
+
+    >>> unts_text({"volume": 39, "number": 612, "page": 55})
     'vol. 39, No. 612, p. 55'
     """
     text = f"vol. {u['volume']}"
@@ -481,7 +496,9 @@ def unts_text(u: Mapping[str, Any]) -> str:
 
 def flat_citation(c: Mapping[str, Any]) -> dict[str, Value]:
     inst = flat_instrument(c["instrument"])
-    out: dict[str, Value] = {f"instrument_{k}" if k != "id" else "instrument": v for k, v in inst.items()}
+    out: dict[str, Value] = {
+        f"instrument_{k}" if k != "id" else "instrument": v for k, v in inst.items()
+    }
     return out | {
         "via": c["via"],
         "footnote": c["footnote"],
@@ -519,8 +536,8 @@ RESOLUTION_EXAMPLE: JSON = {
     "title": "Trafficking in women and girls",
     "body": "General Assembly",
     "session": 77,
-    "adoption_date": "2022-12-15",
-    "agenda_item": "69 (a)",
+    "adoption_date": None,  # the seed's text does not state it
+    "agenda_item": None,
     "source": "header",
     "synthetic": False,
 }
@@ -601,15 +618,19 @@ def documented(example: Any, *, csv: str, summary: str) -> dict[int | str, dict[
         },
         404: {
             "description": "no such resource",
-            "content": {"application/problem+json": {"example": missing | {"detail": "…"}}}},
+            "content": {"application/problem+json": {"example": missing | {"detail": "…"}}},
+        },
         422: {
             "description": "a parameter is malformed; `parameter` names it",
-            "content": {"application/problem+json": {"example": error | {"parameter": "id"}}}},
-    }  # fmt: skip
+            "content": {"application/problem+json": {"example": error | {"parameter": "id"}}},
+        },
+    }
 
 
-PAGED = "A page of a list: `limit` (1-1000) items from `offset`; `Link` and `X-Total-Count` " \
-    "headers give the rest."  # fmt: skip
+PAGED = (
+    "A page of a list: `limit` (1-1000) items from `offset`; `Link` and `X-Total-Count` "
+    "headers give the rest."
+)
 SYMBOL = Annotated[
     str,
     Path(
@@ -660,7 +681,7 @@ def list_resolutions(
     offset: OFFSET = 0,
     format: FORMAT = None,
 ) -> Response:
-    """Every resolution in the graph, by symbol, with its metadata and counts. """
+    """Every resolution in the graph, by symbol, with its metadata and counts."""
     lk = lookups(request)
     rows = lk.table("resolutions").records()
     items = [resolution_meta(r) | _counts(r) | {"iri": r["resolution"]} for r in rows]
@@ -668,7 +689,9 @@ def list_resolutions(
     columns = [*RESOLUTION_LIST_ITEM]
     return send(
         request,
-        View(shown, "resolutions.html", columns=columns, rows=shown, paging=page, title="Resolutions"),
+        View(
+            shown, "resolutions.html", columns=columns, rows=shown, paging=page, title="Resolutions"
+        ),
     )
 
 
@@ -712,7 +735,11 @@ def paragraph_citations(
 @router.get(
     "/resolutions/{symbol:path}/paragraphs/{id}",
     summary="A paragraph",
-    responses=documented(PARAGRAPH_EXAMPLE, csv="instrument,…\r\n", summary="a paragraph"),
+    responses=documented(
+        PARAGRAPH_EXAMPLE | {"resolution": RESOLUTION_EXAMPLE},
+        csv="instrument,…\r\n",
+        summary="a paragraph",
+    ),
 )
 def paragraph(request: Request, symbol: SYMBOL, id: PARAGRAPH, format: FORMAT = None) -> Response:
     """One paragraph: its text, span, footnotes, lettered sub-items and citations (as in
@@ -849,13 +876,17 @@ def _title(lk: Lookups, key: str) -> str:
     return str(rows[0]["title"]) if rows else key
 
 
-def _instrument_view(request: Request, lk: Lookups, rows: Sequence[Mapping[str, Value]]) -> Response:
+def _instrument_view(
+    request: Request, lk: Lookups, rows: Sequence[Mapping[str, Value]]
+) -> Response:
     data = instrument_detail(lk, rows)
     cites = [cited_by_json(r) for r in lk.table("cited-by", instrument=str(data["id"])).records()]
     related = {key: _title(lk, key) for key in [*data["parents"], *data["protocols"]]}
     context = {"cited_by": cites, "iri": data["iri"], "related": related}
     flat = [flat_instrument(data)]
-    return send(request, View(data, "instrument.html", context, list(flat[0]), flat, title=data["title"]))
+    return send(
+        request, View(data, "instrument.html", context, list(flat[0]), flat, title=data["title"])
+    )
 
 
 @router.get(
@@ -879,8 +910,13 @@ def unts(
         raise Problem(404, f"volume, number: no UNTS record vol. {vol}, No. {num}", "number")
     instruments = [instrument_json(g) for g in grouped(rows, "instrument")]
     iri = str(rows[0]["record"])
-    data = {"volume": vol, "number": num, "label": rows[0].get("label"), "iri": iri,
-            "instruments": instruments}  # fmt: skip
+    data = {
+        "volume": vol,
+        "number": num,
+        "label": rows[0].get("label"),
+        "iri": iri,
+        "instruments": instruments,
+    }
     if rows[0].get("page") is not None:
         data["page"] = rows[0]["page"]
     flat = [flat_instrument(i) for i in instruments]
@@ -901,8 +937,9 @@ def _positive(text: str) -> int:
 )
 def ilo(
     request: Request,
-    code: Annotated[str, Path(description="ILO code: C029, P029, R203 (C29 reads as C029)",
-                              examples=["C029"])],  # fmt: skip
+    code: Annotated[
+        str, Path(description="ILO code: C029, P029, R203 (C29 reads as C029)", examples=["C029"])
+    ],
     format: FORMAT = None,
 ) -> Response:
     """The ILO convention, protocol or recommendation with this code, as `/instruments/{id}`
@@ -927,15 +964,20 @@ def query_json(request: Request, q: LibraryQuery) -> JSON:
         "description": q.description,
         "tags": list(q.tags),
         "parameters": [
-            {"name": p.name, "type": p.type.name, "required": p.required,
-             "description": p.description, "format": p.type.description,
-             "choices": list(p.type.choices)}
+            {
+                "name": p.name,
+                "type": p.type.name,
+                "required": p.required,
+                "description": p.description,
+                "format": p.type.description,
+                "choices": list(p.type.choices),
+            }
             for p in q.params
         ],
         "columns": dict(q.columns),
         "example": {"parameters": dict(q.example), "url": str(url), "cli": cli},
         "sparql": q.text,
-    }  # fmt: skip
+    }
 
 
 def query_router(library: Library) -> APIRouter:
@@ -954,9 +996,15 @@ def query_router(library: Library) -> APIRouter:
     def list_queries(request: Request, format: FORMAT = None) -> Response:
         """Every named query: summary, description, parameters, columns and an example."""
         items = [query_json(request, q) for q in lookups(request).library]
-        rows = [{"name": i["name"], "summary": i["summary"], "url": i["example"]["url"]} for i in items]
-        return send(request, View(items, "queries.html", {}, ["name", "summary", "url"], rows,
-                                  title="Query library"))  # fmt: skip
+        rows = [
+            {"name": i["name"], "summary": i["summary"], "url": i["example"]["url"]} for i in items
+        ]
+        return send(
+            request,
+            View(
+                items, "queries.html", {}, ["name", "summary", "url"], rows, title="Query library"
+            ),
+        )
 
     for q in library:
         r.add_api_route(
@@ -982,14 +1030,29 @@ def _query_endpoint(name: str) -> Callable[[Request], Response]:
         lk = lookups(request)
         q = lk.library[name]
         values = {k: v for k, v in request.query_params.items() if k not in RESERVED}
+        html = negotiate(request) == "html"
+        if html and not values:  # a browser arriving at the form: show the example at work
+            values = dict(q.example)
         offset = checked("offset", _natural, request.query_params.get("offset", "0"))
         limit = checked("limit", _limit, request.query_params.get("limit", str(DEFAULT_LIMIT)))
-        table = lk.runner.table(name, values, offset=offset, limit=limit)
+        context = {"query": query_json(request, q), "values": values, "columns": list(q.columns)}
+        try:
+            table = lk.runner.table(name, values, offset=offset, limit=limit)
+        except ParameterError as err:
+            if not html:
+                raise
+            return pages.render(
+                request,
+                "query.html",
+                context | {"data": [], "error": err, "title": q.summary},
+                status=422,
+            )
         records = table.records()
         page = paging(offset, limit, table.total)
-        context = {"query": query_json(request, q), "values": values, "columns": table.columns}
-        return send(request, View(records, "query.html", context, table.columns, records, page,
-                                  title=q.summary))  # fmt: skip
+        return send(
+            request,
+            View(records, "query.html", context, table.columns, records, page, title=q.summary),
+        )
 
     run.__doc__ = f"Run the named query {name}."
     return run
@@ -1021,13 +1084,31 @@ def _query_parameters(q: LibraryQuery) -> list[JSON]:
         for p in q.params
     ]
     paging_params = [
-        {"name": "limit", "in": "query", "required": False, "description": PAGED,
-         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}, "example": 100},
-        {"name": "offset", "in": "query", "required": False, "description": "Rows to skip",
-         "schema": {"type": "integer", "minimum": 0}, "example": 0},
-        {"name": "format", "in": "query", "required": False, "description": "json, csv or html",
-         "schema": {"type": "string", "enum": ["json", "csv", "html"]}, "example": "json"},
-    ]  # fmt: skip
+        {
+            "name": "limit",
+            "in": "query",
+            "required": False,
+            "description": PAGED,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+            "example": 100,
+        },
+        {
+            "name": "offset",
+            "in": "query",
+            "required": False,
+            "description": "Rows to skip",
+            "schema": {"type": "integer", "minimum": 0},
+            "example": 0,
+        },
+        {
+            "name": "format",
+            "in": "query",
+            "required": False,
+            "description": "json, csv or html",
+            "schema": {"type": "string", "enum": ["json", "csv", "html"]},
+            "example": "json",
+        },
+    ]
     return params + paging_params
 
 
@@ -1038,7 +1119,10 @@ def _query_responses(q: LibraryQuery) -> dict[int | str, dict[str, Any]]:
     responses = documented(example, csv=",".join(q.columns) + "\r\n", summary=q.summary)
     schema = {
         "type": "array",
-        "items": {"type": "object", "properties": {c: {"description": d} for c, d in q.columns.items()}},
+        "items": {
+            "type": "object",
+            "properties": {c: {"description": d} for c, d in q.columns.items()},
+        },
     }
     responses[200]["content"]["application/json"]["schema"] = schema
     return responses
@@ -1048,8 +1132,9 @@ def _query_responses(q: LibraryQuery) -> dict[int | str, dict[str, Any]]:
 
 
 def mount(app: FastAPI, settings: Settings | None = None, *, base: str | None = None) -> None:
-    """Add the lookups, the query library, the pages' assets and the linked-data views to
-    ``app`` (once: a second call does nothing)."""
+    """Add the lookups, the query library and the linked-data views to ``app`` (once: a
+    second call does nothing). The pages' stylesheet is served by the app's ``/static``
+    mount (``api/static/pages/``); the IRI base is ``$TREATYGRAPH_BASE`` unless given."""
     if getattr(app.state, "lookups", None) is not None:
         return
     from api import linked_data
@@ -1060,6 +1145,3 @@ def mount(app: FastAPI, settings: Settings | None = None, *, base: str | None = 
     app.include_router(router)
     app.include_router(query_router(found.library))
     app.include_router(linked_data.router)
-    if not any(getattr(r, "name", None) == "static" for r in app.routes):
-        with contextlib.suppress(RuntimeError):
-            pages.mount_static(app)

@@ -10,17 +10,18 @@ a paragraph's text is the slice of that text its own span names.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
@@ -29,7 +30,6 @@ from graph.querylib import Runner, Value
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates" / "pages"
-STATIC = HERE / "static"
 STYLESHEET = "pages/treatygraph.css"
 ID = "/id/"  # where the IRIs under the base are served (see api.linked_data)
 DATA = "/data/"  # the documents describing them
@@ -54,6 +54,7 @@ def environment() -> Environment:
     env.filters |= {"label": label, "intent": intent_label, "unts": unts_label, "seg": segment}
     env.filters |= {"local": _local, "date": long_date, "cell": _cell, "found": found_by}
     env.globals |= {"paragraph_label": paragraph_label}
+    env.tests["contains"] = lambda values, item: item in values
     return env
 
 
@@ -70,6 +71,16 @@ def render(
         values["linked"] = linked(str(values["iri"]), values["base"], values["root"])
     page = environment().get_template(template).render(values)
     return HTMLResponse(page, status_code=status, headers=dict(headers or {}))
+
+
+def error_page(request: Request, status: int, detail: str, parameter: str | None) -> HTMLResponse:
+    """An error for a person: what went wrong, in words, with the way back."""
+    try:
+        title = HTTPStatus(status).phrase
+    except ValueError:
+        title = "Error"
+    context = {"status": status, "detail": detail, "parameter": parameter, "title": title}
+    return render(request, "error.html", context, status=status)
 
 
 def page_context(request: Request) -> JSON:
@@ -112,11 +123,6 @@ def _local(context: Context, iri: str) -> str:
     return local_url(iri, str(context.get("base", "")), str(context.get("root", "")))
 
 
-def mount_static(app: FastAPI) -> None:
-    """Serve ``api/static`` at /static, for an app that does not already."""
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
-
-
 # --- small labels -------------------------------------------------------------------------
 
 
@@ -127,7 +133,9 @@ def label(instrument: Mapping[str, Any]) -> str:
 
 
 def intent_label(key: str | None) -> str:
-    """>>> intent_label("urges-ratification"), intent_label("recalling")
+    """An intent key in words.
+
+    >>> intent_label("urges-ratification"), intent_label("recalling")
     ('urges ratification', 'recalling')
     """
     if not key:
@@ -136,7 +144,9 @@ def intent_label(key: str | None) -> str:
 
 
 def unts_label(u: Mapping[str, Any]) -> str:
-    """>>> unts_label({"volume": 1577, "number": 27531})
+    """A UNTS record in words.
+
+    >>> unts_label({"volume": 1577, "number": 27531})
     'UNTS vol. 1577, No. 27531'
     """
     text = f"UNTS vol. {u['volume']}"
@@ -192,7 +202,9 @@ def _cell(context: Context, value: Value, column: str) -> Markup:
 
 
 def compact_iri(iri: str) -> str:
-    """>>> compact_iri("https://w3id.org/treatygraph/ontology#intent-recalling")
+    """An IRI with a known prefix, shortened.
+
+    >>> compact_iri("https://w3id.org/treatygraph/ontology#intent-recalling")
     'tg:intent-recalling'
     """
     from graph.vocab import PREFIXES
@@ -206,7 +218,9 @@ def compact_iri(iri: str) -> str:
 
 
 def paragraph_label(pid: str) -> str:
-    """>>> paragraph_label("op5"), paragraph_label("pp3")
+    """A paragraph id in words.
+
+    >>> paragraph_label("op5"), paragraph_label("pp3")
     ('operative paragraph 5', 'preambular paragraph 3')
     """
     part = "operative" if pid.startswith("op") else "preambular"
@@ -236,7 +250,8 @@ def annotate(
     where markers (offset, footnote number) attach.
 
     >>> cite = {"span": [14, 17], "instrument": {"id": "crc"}}
-    >>> [(s.text, len(s.cites), s.notes) for s in annotate("Recalling the CRC, ...", 0, [cite], [(17, 4)])]
+    >>> segments = annotate("Recalling the CRC, ...", 0, [cite], [(17, 4)])
+    >>> [(s.text, len(s.cites), s.notes) for s in segments]
     [('Recalling the ', 0, ()), ('CRC', 1, (4,)), (', ...', 0, ())]
     """
     end = start + len(text)
@@ -249,8 +264,10 @@ def annotate(
     cuts |= {c["span"][i] - start for c in inside for i in (0, 1)}
     points = sorted(cuts)
     segments = [Segment("", (), tuple(notes[0]))] if notes.get(0) else []
-    for a, b in zip(points, points[1:], strict=False):
-        covering = tuple(c for c in inside if c["span"][0] - start <= a and b <= c["span"][1] - start)
+    for a, b in itertools.pairwise(points):
+        covering = tuple(
+            c for c in inside if c["span"][0] - start <= a and b <= c["span"][1] - start
+        )
         segments.append(Segment(text[a:b], _distinct(covering), tuple(notes.get(b, ()))))
     return _merged(segments)
 
@@ -297,7 +314,9 @@ def _cited(s: Segment, root: str) -> Markup:
         )
     links = Markup(", ").join(
         Markup('<a href="{href}" title="{title}">{label}</a>').format(
-            href=instrument_href(root, c["instrument"]), title=_tooltip(c), label=label(c["instrument"])
+            href=instrument_href(root, c["instrument"]),
+            title=_tooltip(c),
+            label=label(c["instrument"]),
         )
         for c in s.cites
     )
@@ -330,7 +349,8 @@ def resolution_context(data: Mapping[str, Any], runner: Runner | None = None) ->
     markers = _markers(runner, symbol) if runner is not None else {}
     citations = [c for p in data["paragraphs"] for c in p["citations"]]
     paragraphs = [
-        p | {"segments": annotate(p["text"], p["span"][0], p["citations"], markers.get(p["id"], ()))}
+        p
+        | {"segments": annotate(p["text"], p["span"][0], p["citations"], markers.get(p["id"], ()))}
         for p in data["paragraphs"]
     ]
     footnotes = [
@@ -364,7 +384,9 @@ def instrument_index(paragraphs: Sequence[Mapping[str, Any]]) -> list[JSON]:
     index: dict[str, JSON] = {}
     for p in paragraphs:
         for c in p["citations"]:
-            entry = index.setdefault(c["instrument"]["id"], {"instrument": c["instrument"], "paragraphs": []})
+            entry = index.setdefault(
+                c["instrument"]["id"], {"instrument": c["instrument"], "paragraphs": []}
+            )
             if p["id"] not in entry["paragraphs"]:
                 entry["paragraphs"].append(p["id"])
     return list(index.values())
@@ -378,9 +400,14 @@ def paragraph_context(runner: Runner, row: Mapping[str, Value], data: Mapping[st
     at = order.index(data["id"])
     notes = runner.table("footnotes", {"resolution": symbol}).records()
     called = [n for n in notes if n.get("paragraph") == data["id"]]
-    markers = [(_int(n["marker"]), _int(n["footnote"])) for n in called if n.get("marker") is not None]
+    markers = [
+        (_int(n["marker"]), _int(n["footnote"])) for n in called if n.get("marker") is not None
+    ]
     footnotes = [
-        {"number": n["footnote"], "segments": annotate(str(n["text"]), _int(n["start"]), data["citations"])}
+        {
+            "number": n["footnote"],
+            "segments": annotate(str(n["text"]), _int(n["start"]), data["citations"]),
+        }
         for n in called
     ]
     return {

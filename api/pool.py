@@ -117,12 +117,12 @@ class WorkerPool:
         try:
             result = await asyncio.wait_for(worker.call(job.encode()), limit + _GRACE)
         except TimeoutError:
-            self._replace(worker)
+            await self._retire(worker)  # the query is really stopped before we answer
             return Answer(503, message=f"the query ran past the time limit of {limit:g} s")
         except (asyncio.IncompleteReadError, ConnectionError):
             with contextlib.suppress(TimeoutError):  # reap it, to tell how it died
                 await asyncio.wait_for(worker.process.wait(), 1.0)
-            self._replace(worker)
+            await self._retire(worker)
             return Answer(500, message=_crash_message(worker))
         except BaseException:  # cancelled mid-call: the pipe state is unknown, start afresh
             self._replace(worker)
@@ -130,16 +130,18 @@ class WorkerPool:
         self._idle.put_nowait(worker)
         return result
 
-    def _replace(self, worker: Worker) -> None:
+    async def _retire(self, worker: Worker) -> None:
+        """Kill `worker` now; a replacement starts in the background."""
         self._all.discard(worker)
-        self._spawn(self._retire_and_add(worker))
-
-    async def _retire_and_add(self, worker: Worker) -> None:
         await worker.kill()
         code = worker.process.returncode
         if code not in (0, -signal.SIGKILL):
             log.warning("query worker %s died (exit status %s)", worker.process.pid, code)
-        await self._add()
+        self._spawn(self._add())
+
+    def _replace(self, worker: Worker) -> None:
+        """Like _retire, all in the background (for a caller that must not wait)."""
+        self._spawn(self._retire(worker))
 
     async def _add(self) -> None:
         delay = 0.5

@@ -35,8 +35,9 @@ class Settings:
     max_body_bytes: int = 1_000_000  # request body, 413 past it
     max_depth: int = 64  # nesting of { ( [ in a query
     workers: int = dataclasses.field(default_factory=_default_workers)  # query subprocesses
-    worker_memory_mb: int = 2048  # address-space cap per worker (0: none)
+    worker_memory_mb: int = 2048  # data-segment cap per worker (0: none)
     queue_timeout: float = 30.0  # seconds a request may wait for a free worker
+    cache_entries: int = 1024  # answers kept for the embedded store (0: no cache)
     service_allow: tuple[str, ...] = ()  # SERVICE endpoints allowed; none by default
     queries_dir: Path = Path("queries")  # example queries (*.rq) shown on the query page
 

@@ -146,6 +146,19 @@ def seed_nt(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def seed_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real graph of the seed corpus, built by the pipeline; its N-Triples file."""
+    try:
+        import graph
+        from graph.build import build
+    except ImportError as e:  # the pipeline is not there yet
+        pytest.skip(f"the build is not available: {e}")
+    out = tmp_path_factory.mktemp("build") / "dist"
+    build([graph.read(ROOT / "corpus" / "A-RES-77-194.txt")], out)
+    return out / "graph.nt"
+
+
+@pytest.fixture(scope="session")
 def embedded_spec(tmp_path_factory: pytest.TempPathFactory, seed_nt: Path) -> str:
     """An embedded store holding the seed graph (its path, as a store spec)."""
     from graph.store import open_store

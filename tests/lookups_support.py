@@ -7,11 +7,14 @@ pipeline, in a real embedded store, served by the real app under uvicorn.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -63,3 +66,14 @@ def serve(store: str) -> Iterator[str]:
         yield url
     finally:
         stop(process)
+
+
+@cache
+def shared_service() -> str:
+    """One service on the seed graph for every test module that asks (started once, since
+    it takes seconds); stopped when the test process ends."""
+    directory = Path(tempfile.mkdtemp(prefix="tg-lookups-"))
+    running = serve(seed_store(directory))
+    url = running.__enter__()
+    atexit.register(running.__exit__, None, None, None)
+    return url

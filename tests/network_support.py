@@ -7,10 +7,14 @@ pipeline) in a real embedded store, and the service with the explorer mounted, u
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,6 +67,24 @@ def app() -> FastAPI:
     service = create_app(settings)
     mount(service, settings)
     return service
+
+
+@functools.cache
+def shared_store() -> str:
+    """One store with both resolutions for every test module of this process."""
+    directory = Path(tempfile.mkdtemp(prefix="treatygraph-network-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    return load_store(directory, seed_ntriples(extra=True))
+
+
+@functools.cache
+def shared_service() -> str:
+    """One service on :func:`shared_store` for every test module (starting one costs
+    seconds); stopped when the process exits."""
+    running = contextlib.ExitStack()
+    url = running.enter_context(serve(shared_store()))
+    atexit.register(running.close)
+    return url
 
 
 @contextlib.contextmanager

@@ -171,7 +171,10 @@ def test_the_command_line_runs_a_query(store_spec: str) -> None:
     rows = json.loads(done.stdout)
     assert len(rows) == 17 and rows[2]["instrument"] == "crc"
     table = cli("unts", "--volume", "1577", "--number", "27531", "--store", store_spec)
-    assert "Convention on the Rights of the Child" in table.stdout and "(rows 1-1 of 1)" in table.stdout
+    assert (
+        "Convention on the Rights of the Child" in table.stdout
+        and "(rows 1-1 of 1)" in table.stdout
+    )
 
 
 def test_the_command_line_lists_and_refuses(store_spec: str) -> None:

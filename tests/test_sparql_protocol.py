@@ -6,6 +6,9 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
@@ -13,8 +16,12 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
+from graph.store import open_store
+
 if TYPE_CHECKING:
     from conftest import Service
+
+    StartApp = Callable[..., AbstractContextManager[Service]]
 
 TG = "https://w3id.org/treatygraph/ontology#"
 SELECT = f"PREFIX tg: <{TG}> SELECT ?p ?t WHERE {{ ?p tg:text ?t }} ORDER BY ?p LIMIT 5"
@@ -282,3 +289,17 @@ def test_embedded_and_remote_services_agree(
         for s in (service, remote_service)
     ]
     assert construct[0].isomorphic(construct[1])
+
+
+def test_answers_follow_a_new_load(tmp_path: Path, seed_nt: Path, start_app: StartApp) -> None:
+    """Answers may be cached, but never past a load: the next query sees the new graph."""
+    store = open_store(tmp_path / "store", read_only=False)
+    store.load(seed_nt)
+    count = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+    with start_app(str(tmp_path / "store")) as running:
+        before = bindings(get(running, {"query": count}))[0]["n"]
+        assert bindings(get(running, {"query": count}))[0]["n"] == before  # from the cache
+        smaller = tmp_path / "one.nt"
+        smaller.write_text("<http://e/a> <http://e/b> <http://e/c> .\n")
+        store.load(smaller)
+        assert bindings(get(running, {"query": count}))[0]["n"] == "1"

@@ -11,6 +11,7 @@
     // Class and property completion would ask a third-party service: keep requests local.
     const yasqe = window.Yasgui.Yasqe.defaults;
     yasqe.autocompleters = yasqe.autocompleters.filter((n) => n !== "class" && n !== "property");
+    if (config.examples.length) yasqe.value = config.examples[0].query; // a new tab's query
     yasgui = new window.Yasgui(document.getElementById("yasgui"), {
       requestConfig: { endpoint: config.endpoint, method: "POST" },
       copyEndpointOnNewTab: true,

@@ -22,6 +22,7 @@
     resolution: "One resolution",
     neighbours: "Neighbourhood",
   };
+  const LINK_NAMES = { "linked data": "Its page (linked data)", IRI: "Its IRI" };
   const DOWNLOADS = [
     ["gexf", "GEXF (Gephi)"],
     ["graphml", "GraphML"],
@@ -148,6 +149,7 @@
       { selector: "edge.cites", style: { "line-color": "#8ea2bd", width: "mapData(weight, 1, 20, 1, 5)" } },
       { selector: "edge.supplements", style: { "line-color": "#b4572b", width: 2, "line-style": "dashed", "target-arrow-shape": "triangle", "target-arrow-color": "#b4572b", "arrow-scale": 0.8 } },
       { selector: "edge.part_of", style: { "line-color": "#dde2e8" } },
+      { selector: "edge.cocited", style: { "line-color": "#9aa8ba", width: "mapData(weight, 1, 30, 1, 6)" } },
       { selector: "edge.references, edge.has_footnote", style: { "line-color": "#e2e2e2", "line-style": "dotted" } },
       { selector: ".faded", style: { opacity: 0.12, "text-opacity": 0 } },
       { selector: "node.focus", style: { "border-width": 3, "border-color": "#111827", "z-index": 10, "text-opacity": 1, "font-weight": 700 } },
@@ -166,10 +168,10 @@
       if (data.kind === "resolution") size = 34;
       else if (data.kind === "footnote") size = 8;
       else if (data.kind === "instrument") {
-        const citing = data.resolutions !== undefined
-          ? data.resolutions
+        const citing = data.paragraphs !== undefined
+          ? data.paragraphs
           : node.incomers("edge.cites").length;
-        size = 14 + 7 * Math.sqrt(citing);
+        size = Math.min(64, 14 + 6 * Math.log2(1 + citing)); // readable from 1 to 10,000 citations
       }
       node.data({ colour: colours[key] || colours.other, short: shortName(data), size });
     });
@@ -245,9 +247,14 @@
     decorate(cy.elements());
     applyFilters();
     if (fresh.nodes().length) {
-      const centre = around && !cy.getElementById(around).empty()
-        ? cy.getElementById(around).position()
-        : { x: 0, y: 0 };
+      // New nodes go around the node asked for, else around a node already drawn that
+      // they touch, else in the middle of the screen.
+      let anchor = around ? cy.getElementById(around) : cy.collection();
+      if (anchor.empty() || fresh.contains(anchor)) anchor = fresh.nodes().neighborhood().nodes().not(fresh).first();
+      const extent = cy.extent();
+      const centre = anchor.nonempty()
+        ? anchor.position()
+        : { x: (extent.x1 + extent.x2) / 2, y: (extent.y1 + extent.y2) / 2 };
       const layout = fresh.nodes().layout({
         name: "concentric",
         animate: false,
@@ -352,6 +359,10 @@
     }, text || item.label);
   }
 
+  function dot(item) {
+    return el("span", { class: "dot", style: `background:${item.colour}` });
+  }
+
   function field(name, value) {
     if (value === undefined || value === null || value === "" || (Array.isArray(value) && !value.length)) return null;
     return [el("dt", {}, name), el("dd", {}, value)];
@@ -389,7 +400,7 @@
 
   function links(data) {
     return el("ul", { class: "links" }, data.links.map((link) =>
-      el("li", {}, el("a", { href: link.href, rel: "noopener", target: "_blank" }, link.rel === "linked data" ? "Linked data page" : link.rel))));
+      el("li", {}, el("a", { href: link.href, rel: "noopener", target: "_blank" }, LINK_NAMES[link.rel] || link.rel))));
   }
 
   function actions(data) {
@@ -422,10 +433,11 @@
       field("In force", data.entry_into_force),
       field("Supplements", data.supplements.length ? joinNodes(data.supplements) : null),
       field("Supplemented by", data.supplemented_by.length ? joinNodes(data.supplemented_by) : null));
-    const count = data.cited_by.length;
+    const count = data.cited_by_total;
+    const shown = data.cited_by.length < count ? ` (the first ${data.cited_by.length})` : "";
     return [
       facts,
-      el("h3", {}, `Cited in ${count} paragraph${count === 1 ? "" : "s"}`),
+      el("h3", {}, `Cited in ${count} paragraph${count === 1 ? "" : "s"}${shown}`),
       el("ol", { class: "cited-by" }, data.cited_by.map((item) =>
         el("li", {}, nodeButton(item, item.ref), ...evidence(item)))),
     ];
@@ -442,7 +454,7 @@
       el("h3", {}, `${verb} ${count} instrument${count === 1 ? "" : "s"}`),
       el("ol", { class: "cites" }, data.cites.map((item) =>
         el("li", {},
-          el("span", { class: "dot", style: `background:${item.colour}` }),
+          dot(item),
           nodeButton(item),
           el("span", { class: "meta" }, [...new Set([item.short_title, untsText(item.unts) && `UNTS ${untsText(item.unts)}`, item.ilo_code].filter(Boolean))].join(" · ")),
           ...evidence(item)))),
@@ -461,10 +473,10 @@
         field("Footnotes", String(data.footnotes))),
       el("h3", {}, `Cites ${direct.length} instruments`),
       el("ol", { class: "cites" }, direct.map((item) =>
-        el("li", {}, nodeButton(item), el("span", { class: "meta" }, `in ${item.paragraphs.join(", ")}`)))),
+        el("li", {}, dot(item), nodeButton(item), el("span", { class: "meta" }, `in ${item.paragraphs.join(", ")}`)))),
       parents.length ? el("h3", {}, `and, through protocols, ${parents.length} more`) : null,
       parents.length ? el("ol", { class: "cites" }, parents.map((item) =>
-        el("li", {}, nodeButton(item), el("span", { class: "meta" }, `through ${item.through.join(", ")}`)))) : null,
+        el("li", {}, dot(item), nodeButton(item), el("span", { class: "meta" }, `through ${item.through.join(", ")}`)))) : null,
     ];
   }
 
@@ -489,8 +501,12 @@
       searchTimer = setTimeout(() => suggest(input.value).catch((e) => say(e.message, true)), 150);
     });
     input.addEventListener("keydown", (event) => { if (event.key === "Escape") $("#matches").hidden = true; });
+    document.addEventListener("click", (event) => {
+      if (!$("#search").contains(event.target)) $("#matches").hidden = true;
+    });
     $("#search").addEventListener("submit", async (event) => {
       event.preventDefault();
+      clearTimeout(searchTimer);
       try {
         const matches = await suggest(input.value);
         if (!matches.length) { say(`Nothing matches “${input.value}”.`, true); return; }
@@ -530,9 +546,10 @@
     $("#fit").addEventListener("click", () => cy.fit(cy.elements(":visible"), 24));
     $("#relayout").addEventListener("click", () => runLayout(cy.elements()).then(() => cy.fit(undefined, 24)));
     wireSearch();
-    await load("auto");
-    const asked = new URLSearchParams(window.location.search).get("node");
-    if (asked) await select(asked, { centre: true, load: true });
+    // The address may name a level (?level=instruments) and a node to show (?node=crc).
+    const asked = new URLSearchParams(window.location.search);
+    await load(asked.get("level") || "auto");
+    if (asked.get("node")) await select(asked.get("node"), { centre: true, load: true });
   }
 
   window.explorer = { ready, select, cy: () => cy, load };
