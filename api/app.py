@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from api import sparql
+from api import lookups, sparql
 from api.cache import AnswerCache
 from api.pool import WorkerPool
 from api.settings import Settings
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _include_routers(app: FastAPI) -> None:
     app.include_router(sparql.router)
+    lookups.mount(app, app.state.settings)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

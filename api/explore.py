@@ -37,7 +37,13 @@ router = APIRouter(tags=["explorer"])
 HERE = Path(__file__).resolve().parent
 VENDOR = HERE / "static" / "vendor" / "cytoscape.min.js"
 LEVELS = ("auto", "full", "resolutions", "instruments")
-AGGREGATE_EDGES = 20  # edges per allowed node at which the resolutions level gets too dense
+# The site's other pages (those of api.pages, when mounted), as their navigation names them.
+NAV = (
+    ("/resolutions", "Resolutions"),
+    ("/instruments", "Instruments"),
+    ("/queries", "Lookups"),
+    ("/sparql", "SPARQL"),
+)
 Q_TEXT = f"SELECT ?node ?text WHERE {{ ?node <{TG}text> ?text }}"
 # The words of each citation, by the role `?node` plays in it (quotes are not in the view).
 _QUOTE = f"""<{TG}evidence>/<{OA}hasSelector>/<{OA}exact> ?quote"""
@@ -102,10 +108,14 @@ def page(request: Request) -> HTMLResponse:
         "export": str(request.url_for("formats")),
         "colours": COLOURS,
     }
+    root = str(request.scope.get("root_path", "")).rstrip("/")
+    pages = getattr(request.app.state, "lookups", None) is not None
+    nav = [(root + href, name) for href, name in (NAV if pages else NAV[-1:])]
     html = (
         _templates()
         .get_template("explore.html")
         .render(
+            nav=nav,
             static=static,
             assets=VENDOR.is_file(),
             # `<` escaped so that no label can close the <script> element holding the config.
@@ -134,12 +144,19 @@ def graph_data(
         chosen = "neighbours"
     else:
         chosen, g = _level(view, level, limits)
+    kinds = _instrument_kinds(view)
+    shown = sum(1 for _, k in g.nodes(data="kind") if k == "instrument")
     return {
         "level": chosen,
         "elements": cytoscape_elements(g),
         "summary": {"nodes": g.number_of_nodes(), "edges": g.number_of_edges()},
         "total": view.summary(),
-        "instrument_kinds": _instrument_kinds(view),
+        "instrument_kinds": kinds,
+        "note": (
+            f"the {shown} most cited of {sum(kinds.values())} instruments"
+            if chosen == "instruments" and shown < sum(kinds.values())
+            else None
+        ),
     }
 
 
@@ -150,12 +167,12 @@ def _level(view: View, level: str, limits: network.Limits) -> tuple[str, nx.DiGr
         raise network.InvalidRequest(f"unknown level {level!r}: choose from {', '.join(LEVELS)}")
     if level == "auto":
         for name in ("full", "resolutions"):
-            g = _graph_of(view, name)
+            g = _graph_of(view, name, limits)
             nodes, edges = g.number_of_nodes(), g.number_of_edges()
             if nodes <= limits.explore_nodes and edges <= limits.explore_edges:
                 return name, g
-        return "instruments", _graph_of(view, "instruments")
-    g = _graph_of(view, level)
+        return "instruments", _graph_of(view, "instruments", limits)
+    g = _graph_of(view, level, limits)
     if g.number_of_nodes() > limits.max_nodes or g.number_of_edges() > limits.max_explore_edges:
         raise network.LimitExceeded(
             f"the {level} level has {g.number_of_nodes()} nodes and {g.number_of_edges()} "
@@ -165,8 +182,15 @@ def _level(view: View, level: str, limits: network.Limits) -> tuple[str, nx.DiGr
     return level, g
 
 
-def _graph_of(view: View, level: str) -> nx.DiGraph:
-    return view.graph if level == "full" else network.aggregated(view, level)
+def _graph_of(view: View, level: str, limits: network.Limits) -> nx.DiGraph:
+    if level == "full":
+        return view.graph
+    g = network.aggregated(view, level)
+    if level == "instruments" and g.number_of_nodes() > limits.explore_instruments:
+        # An overview of the most cited: the rest are one search or one click away.
+        ranked = sorted(g, key=lambda n: (-g.nodes[n]["resolutions"], -g.nodes[n]["paragraphs"], n))
+        g = g.subgraph(ranked[: limits.explore_instruments])
+    return g
 
 
 def _instrument_kinds(view: View) -> dict[str, int]:
@@ -360,17 +384,13 @@ def _quotes(store: Store, node: str, kind: str) -> dict[tuple[str, str], list[st
         return {}
     result = store.query(Q_QUOTES[kind], bindings={"node": ox.NamedNode(node)}, timeout=10.0)
     assert isinstance(result, Solutions)
-    rows = [tuple(_value(row[i]) for i in range(1, 5)) for row in result.rows]
+    rows = [tuple(network.lexical(row[i]) for i in range(1, 5)) for row in result.rows]
     found: dict[tuple[str, str], list[str]] = {}
     for _, source, instrument, quote in sorted(rows, key=lambda r: _citation_key(r[0])):
         words = found.setdefault((source, instrument), [])
         if quote not in words:
             words.append(quote)
     return found
-
-
-def _value(term: object) -> str:
-    return term.value if isinstance(term, ox.NamedNode | ox.Literal) else ""
 
 
 def _citation_key(iri: str) -> tuple[str, int]:

@@ -7,7 +7,7 @@ directed, with a ``kind``::
 
     paragraph  --part_of-->      resolution     footnote --part_of--> resolution
     paragraph  --has_footnote--> footnote
-    paragraph  --cites-->        instrument     (citations, quote, via, intent, footnotes)
+    paragraph  --cites-->        instrument     (citations, via, intent, footnotes)
     footnote   --references-->   instrument     (the footnote that carries a citation)
     instrument --supplements-->  instrument     (a protocol to its parent)
 
@@ -16,11 +16,13 @@ instruments, ``cites`` edges counting paragraphs) and :func:`instruments_only` (
 with ``cocited`` edges between instruments cited in the same paragraphs).
 
 The view is built from the store only (never from the extractor), frozen, and cached by
-:class:`NetworkCache` until the store's version changes.
+:class:`NetworkCache` until the store's version changes. Texts and quoted words stay in the
+store (they would make the view several times larger); read them there when needed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -31,6 +33,7 @@ from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import networkx as nx
 import pyoxigraph as ox
@@ -89,19 +92,30 @@ class Limits:
     explore_nodes: int = 2_500  # the explorer starts from the most detailed level under
     explore_edges: int = 6_000  # ... these many nodes and edges (drawing time grows with both)
     max_explore_edges: int = 20_000  # edges a browser is ever sent to draw at once
+    explore_instruments: int = 300  # the instruments overview shows the most cited ones
     check_interval: float = 1.0  # seconds between two checks of the store's version
     build_timeout: float = 120.0  # seconds for the SPARQL queries that build the view
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Limits:
-        """``TREATYGRAPH_NETWORK_MAX_DEPTH=6`` etc.; unset or empty keeps the default."""
+        """``TREATYGRAPH_NETWORK_MAX_DEPTH=6`` etc.; unset or empty keeps the default.
+
+        >>> Limits.from_env({"TREATYGRAPH_NETWORK_MAX_DEPTH": "6"}).max_depth
+        6
+        """
         env = os.environ if env is None else env
+        defaults = cls()
         values: dict[str, Any] = {}
         for name in cls.__dataclass_fields__:
-            raw = env.get(f"TREATYGRAPH_NETWORK_{name.upper()}", "").strip()
-            if raw:
-                kind = type(getattr(cls(), name))
+            variable = f"TREATYGRAPH_NETWORK_{name.upper()}"
+            raw = env.get(variable, "").strip()
+            if not raw:
+                continue
+            kind = type(getattr(defaults, name))
+            try:
                 values[name] = kind(raw)
+            except ValueError:
+                raise ValueError(f"{variable} must be a number, not {raw!r}") from None
         return cls(**values)
 
 
@@ -246,10 +260,15 @@ def select(store: Store, query: str, *, timeout: float) -> Iterator[Attrs]:
 
 
 def values(store: Store, query: str, *, timeout: float) -> Iterator[tuple[str, ...]]:
-    """Rows of a SELECT query as the terms' lexical values (every variable bound): the
-    fast path for the large node sets."""
+    """Rows of a SELECT query as the terms' lexical values: the fast path for the large
+    node sets (no conversion by datatype)."""
     for row in _solutions(store, query, timeout).rows:
-        yield tuple(term.value for term in row)  # type: ignore[union-attr]
+        yield tuple(lexical(term) for term in row)
+
+
+def lexical(term: object) -> str:
+    """An IRI or a literal as its string value; anything else (unbound) as ""."""
+    return term.value if isinstance(term, ox.NamedNode | ox.Literal) else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,8 +372,9 @@ def _add_paragraphs(g: nx.DiGraph, rows: Iterable[tuple[str, ...]]) -> None:
         symbol = g.nodes[resolution]["symbol"]
         part = "operative" if cls.endswith("OperativeParagraph") else "preambular"
         ref = f"{symbol} {local_id}"
-        number = split_paragraph_id(local_id)[1]
-        attrs = {"part": part, "resolution": symbol, "local_id": local_id, "number": number}
+        attrs = {"part": part, "resolution": symbol, "local_id": local_id}
+        with contextlib.suppress(ValueError):  # an id of another shape: no number, no failure
+            attrs["number"] = split_paragraph_id(local_id)[1]
         g.add_node(node, kind="paragraph", label=ref, ref=ref, **attrs)
         g.add_edge(node, resolution, kind="part_of")
 
@@ -446,7 +466,8 @@ class _Citations:
 
 
 def _local_id(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1]
+    """The last segment of an IRI, decoded: ``.../instrument/crc`` → ``crc``."""
+    return unquote(iri.rstrip("/").rsplit("/", 1)[-1])
 
 
 def _refs(g: nx.DiGraph) -> dict[str, str]:
@@ -525,6 +546,15 @@ def restrict(g: nx.DiGraph, node_kinds: Iterable[str] = (), edge_kinds: Iterable
     )
 
 
+def _a(kind: str) -> str:
+    """A kind with its article.
+
+    >>> _a("instrument"), _a("paragraph")
+    ('an instrument', 'a paragraph')
+    """
+    return ("an " if kind[:1] in "aeiou" else "a ") + kind
+
+
 def _check_depth(depth: int, limits: Limits, what: str = "depth") -> None:
     if not 0 <= depth <= limits.max_depth:
         raise LimitExceeded(f"{what} {depth} is out of range: 0 to {limits.max_depth}")
@@ -556,9 +586,9 @@ def neighbours(
     start = view.node(ref)
     g = restrict(view.graph, node_kinds, edge_kinds)
     if start not in g:
-        raise InvalidRequest(f"{ref} is a {view.kind(start)}, and that kind is filtered out")
+        raise InvalidRequest(f"{ref} is {_a(view.kind(start))}, and that kind is filtered out")
     steps = {"out": g.successors, "in": g.predecessors, "both": _both(g)}[direction]
-    depths = _bfs(start, steps, depth, limits)
+    depths = _bfs(start, steps, depth, limits, f"the neighbourhood of {ref} to depth {depth}")
     sub = nx.DiGraph(g.subgraph(depths))
     nx.set_node_attributes(sub, depths, "depth")
     return sub
@@ -573,7 +603,7 @@ def _both(g: nx.DiGraph) -> Callable[[str], Iterator[str]]:
 
 
 def _bfs(
-    start: str, steps: Callable[[str], Iterable[str]], depth: int, limits: Limits
+    start: str, steps: Callable[[str], Iterable[str]], depth: int, limits: Limits, what: str
 ) -> dict[str, int]:
     depths = {start: 0}
     queue = deque([start])
@@ -584,7 +614,7 @@ def _bfs(
         for other in steps(node):
             if other not in depths:
                 depths[other] = depths[node] + 1
-                _check_size(len(depths), limits, f"the neighbourhood of {start} to depth {depth}")
+                _check_size(len(depths), limits, what)
                 queue.append(other)
     return depths
 
@@ -598,9 +628,10 @@ def ego(
     limits: Limits | None = None,
 ) -> nx.DiGraph:
     """An instrument's ego network: everything within `radius` steps, either direction."""
+    _check_depth(radius, limits or Limits(), "radius")
     node = view.node(ref)
     if view.kind(node) != "instrument":
-        raise InvalidRequest(f"{ref} is a {view.kind(node)}, not an instrument")
+        raise InvalidRequest(f"{ref} is {_a(view.kind(node))}, not an instrument")
     return neighbours(
         view, node, depth=radius, node_kinds=node_kinds, direction="both", limits=limits
     )
@@ -629,7 +660,7 @@ def shortest_path(
     g = restrict(view.graph, node_kinds, edge_kinds)
     for ref, node in ((source, a), (target, b)):
         if node not in g:
-            raise InvalidRequest(f"{ref} is a {view.kind(node)}, and that kind is filtered out")
+            raise InvalidRequest(f"{ref} is {_a(view.kind(node))}, and that kind is filtered out")
     try:
         nodes: list[str] = nx.shortest_path(g.to_undirected(as_view=True), a, b)
     except nx.NetworkXNoPath:
@@ -658,7 +689,7 @@ def resolution_graph(view: View, ref: str) -> nx.DiGraph:
     parents (transitively), with the edges among them."""
     node = view.node(ref)
     if view.kind(node) != "resolution":
-        raise InvalidRequest(f"{ref} is a {view.kind(node)}, not a resolution")
+        raise InvalidRequest(f"{ref} is {_a(view.kind(node))}, not a resolution")
     g = view.graph
     parts = [p for p in g.predecessors(node) if g.edges[p, node]["kind"] == "part_of"]
     cited = {i for p in parts for i in g.successors(p) if g.nodes[i]["kind"] == "instrument"}
@@ -787,7 +818,7 @@ def citation_graph(view: View, selection: Selection = Selection()) -> nx.DiGraph
     resolutions = {view.node(r) for r in selection.resolutions}
     for r in resolutions:
         if view.kind(r) != "resolution":
-            raise InvalidRequest(f"{g.nodes[r]['ref']} is a {view.kind(r)}, not a resolution")
+            raise InvalidRequest(f"{g.nodes[r]['ref']} is {_a(view.kind(r))}, not a resolution")
     parts = kinds(selection.parts, PARTS, "paragraph part")
     wanted = frozenset(selection.instrument_kinds)
     out = nx.DiGraph()
@@ -968,7 +999,10 @@ def _reach(
     )
 
 
-def _paragraph_order(local_id: str) -> tuple[bool, int]:
+def _paragraph_order(local_id: str) -> tuple[bool, int, str]:
     """pp before op, then by number."""
-    part, number = split_paragraph_id(local_id)
-    return part != "pp", number
+    try:
+        part, number = split_paragraph_id(local_id)
+    except ValueError:
+        return True, 0, local_id
+    return part != "pp", number, local_id

@@ -9,13 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, ConsoleMessage, sync_playwright
 
 import graph
+from api.explore import _level
+from graph import network
 from graph.model import Extraction
+from graph.network import Limits
+from graph.store import open_store
 from tests.conftest import ROOT
-from tests.network_support import SEED, load_store, seed_ntriples, serve
-
-playwright = pytest.importorskip("playwright.sync_api")
+from tests.network_support import SEED, shared_service, shared_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -38,40 +41,38 @@ def seed() -> Extraction:
 
 
 @pytest.fixture(scope="module")
-def store_spec(tmp_path_factory: pytest.TempPathFactory) -> str:
-    if not (ROOT / "api" / "static" / "vendor" / "cytoscape.min.js").is_file():
-        pytest.fail("api/static/vendor/cytoscape.min.js is missing: run `make assets`")
-    return load_store(tmp_path_factory.mktemp("explorer"), seed_ntriples())
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
     if not executable:
         pytest.skip("Chromium is not installed (make system-deps)")
-    with playwright.sync_playwright() as p:
+    with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=str(executable), args=ARGS)
         yield launched
         launched.close()
 
 
 @pytest.fixture(scope="module")
-def service(store_spec: str) -> Iterator[str]:
-    with serve(store_spec) as url:
-        yield url
+def service() -> str:
+    if not (ROOT / "api" / "static" / "vendor" / "cytoscape.min.js").is_file():
+        pytest.fail("api/static/vendor/cytoscape.min.js is missing: run `make assets`")
+    return shared_service()
 
 
 class Page:
     """A page of the explorer, with every console error and page error it reports."""
 
-    def __init__(self, browser: object, url: str) -> None:
-        self.page = browser.new_page(viewport={"width": 1440, "height": 900})  # type: ignore[attr-defined]
+    def __init__(self, browser: Browser, url: str) -> None:
+        self.page = browser.new_page(viewport={"width": 1440, "height": 900})
         self.errors: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("console", self._console)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(url)
         self.page.wait_for_function(READY)
         assert self.page.evaluate("window.explorer.ready") is True
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
 
     def count(self, selector: str = "") -> int:
         return int(self.page.evaluate(f"window.explorer.cy().nodes({selector!r}).length"))
@@ -105,22 +106,24 @@ class Page:
 
 
 @pytest.fixture
-def page(browser: object, service: str) -> Iterator[Page]:
+def page(browser: Browser, service: str) -> Iterator[Page]:
     opened = Page(browser, f"{service}/explore")
     yield opened
     opened.page.close()
 
 
 def expected_nodes(seed: Extraction) -> int:
+    """The seed's nodes, and the four of the made-up resolution (itself, two paragraphs and
+    a footnote: the instruments it cites are the seed's)."""
     doc = seed.document
     instruments = {i.id for i in seed.instruments} | {p for i in seed.instruments for p in i.parent}
-    return 1 + len(doc.paragraphs) + len(doc.footnotes) + len(instruments)
+    return 1 + len(doc.paragraphs) + len(doc.footnotes) + len(instruments) + 4
 
 
-def test_the_page_draws_the_whole_seed_graph(page: Page, seed: Extraction) -> None:
-    assert page.count() == expected_nodes(seed) == 179
+def test_the_page_draws_the_whole_graph(page: Page, seed: Extraction) -> None:
+    assert page.count() == expected_nodes(seed) == 183
     assert page.count("[kind = 'instrument']") == 56
-    assert "Everything: 179 nodes" in page.page.inner_text("#status")
+    assert "Everything: 183 nodes" in page.page.inner_text("#status")
     page.shot("explorer.png")
     assert page.errors == []
 
@@ -177,20 +180,39 @@ def test_filters_hide_paragraph_parts_and_instrument_kinds(page: Page) -> None:
     assert page.visible() == everything
 
 
-def test_a_large_graph_starts_aggregated_and_loads_paragraphs_on_demand(
-    browser: object, store_spec: str
-) -> None:
-    # Too many nodes for the full view here: resolutions and instruments only.
-    with serve(store_spec, network_explore_nodes=100) as url:
-        page = Page(browser, f"{url}/explore")
-        assert page.page.inner_text("#status").startswith("Resolutions and instruments: 57")
-        assert page.count("[kind = 'paragraph']") == 0
-        page.page.fill("#q", SYMBOL)
-        page.page.press("#q", "Enter")
-        page.page.wait_for_selector("#panel article.resolution")
-        page.page.get_by_role("button", name="Show its paragraphs").click()
-        page.page.wait_for_function("window.explorer.cy().nodes().length === 179")
-        assert page.count("[kind = 'paragraph']") == 88
-        page.shot("explorer-aggregated.png")
-        assert page.errors == []
-        page.page.close()
+def test_a_large_graph_starts_aggregated() -> None:
+    """The level the page starts from: the most detailed that draws quickly."""
+    view = network.build_view(open_store(shared_store(), read_only=True))
+    assert _level(view, "auto", Limits())[0] == "full"
+    assert _level(view, "auto", Limits(explore_nodes=100))[0] == "resolutions"
+    assert _level(view, "auto", Limits(explore_nodes=100, explore_edges=50))[0] == "instruments"
+    with pytest.raises(network.LimitExceeded, match="the full level has 183 nodes"):
+        _level(view, "full", Limits(max_nodes=100))
+    top = _level(view, "instruments", Limits(explore_instruments=10))[1]
+    assert len(top) == 10 and view.node("untoc") in top  # the most cited are kept
+
+
+def test_paragraphs_are_loaded_on_demand(browser: Browser, service: str) -> None:
+    page = Page(browser, f"{service}/explore?level=resolutions")
+    assert page.page.inner_text("#status").startswith("Resolutions and instruments: 58 nodes")
+    assert page.count("[kind = 'paragraph']") == 0
+    page.page.fill("#q", SYMBOL)
+    page.page.press("#q", "Enter")
+    page.page.wait_for_selector("#panel article.resolution")
+    page.page.get_by_role("button", name="Show its paragraphs").click()
+    page.page.wait_for_function("window.explorer.cy().nodes('[kind = \"paragraph\"]').length > 0")
+    assert page.count("[kind = 'paragraph']") == 88
+    assert page.count("[kind = 'footnote']") == 34
+    page.shot("explorer-aggregated.png")
+    assert page.errors == []
+    page.page.close()
+
+
+def test_the_address_names_a_level_and_a_node(browser: Browser, service: str) -> None:
+    page = Page(browser, f"{service}/explore?level=instruments&node=crc")
+    page.page.wait_for_selector("#panel article.instrument")
+    assert page.page.inner_text("#status").startswith("Instruments only")
+    assert page.count("[kind = 'resolution']") == 0
+    assert page.page.evaluate("window.explorer.cy().$('node.focus').data('ref')") == "crc"
+    assert page.errors == []
+    page.page.close()

@@ -11,7 +11,7 @@ import json
 import subprocess
 import sys
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +22,18 @@ import pytest
 import rdflib
 
 from graph import export, network
+from graph.cli import main
 from graph.export import FORMATS, Scope
 from graph.network import Limits, View
 from graph.store import EmbeddedStore, Solutions, open_store
 from tests.conftest import ROOT
-from tests.network_support import EXTRA_SYMBOL, load_store, seed_ntriples, serve
+from tests.network_support import EXTRA_SYMBOL, shared_service, shared_store
 
+# The readers' own deprecations (pydot on pyparsing, rdflib's JSON-LD parser), not ours.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:.*setParseAction.*:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:.*ConjunctiveGraph.*:DeprecationWarning"),
+]
 SYMBOL = "A/RES/77/194"
 VIEW_FORMATS = [name for name, f in FORMATS.items() if not f.rdf]
 RDF_FORMATS = [name for name, f in FORMATS.items() if f.rdf]
@@ -35,9 +41,8 @@ Attrs = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
-    spec = load_store(tmp_path_factory.mktemp("export"), seed_ntriples(extra=True))
-    found = open_store(spec, read_only=True)
+def store() -> EmbeddedStore:
+    found = open_store(shared_store(), read_only=True)
     assert isinstance(found, EmbeddedStore)
     return found
 
@@ -106,13 +111,13 @@ def _undot(value: str) -> str:
 def read_dot(body: bytes) -> Read:
     (g,) = pydot.graph_from_dot_data(body.decode("utf-8")) or []
     nodes = {
-        _undot(n.get_name()): {k: _undot(v) for k, v in n.get_attributes().items()}
+        _undot(n.get_name()): {k: _undot(str(v)) for k, v in n.get_attributes().items()}
         for n in g.get_nodes()
         if n.get_name() not in ("node", "edge", "graph")
     }
     edges = {
-        (_undot(e.get_source()), _undot(e.get_destination())): {
-            k: _undot(v) for k, v in e.get_attributes().items()
+        (_undot(str(e.get_source())), _undot(str(e.get_destination()))): {
+            k: _undot(str(v)) for k, v in e.get_attributes().items()
         }
         for e in g.get_edges()
     }
@@ -267,9 +272,8 @@ def test_rdf_of_one_resolution_holds_what_it_owns(store: EmbeddedStore, view: Vi
 
 
 @pytest.fixture(scope="module")
-def service(store: EmbeddedStore) -> Iterator[str]:
-    with serve(str(store.path)) as url:
-        yield url
+def service() -> str:
+    return shared_service()
 
 
 @pytest.mark.parametrize("name", list(FORMATS))
@@ -282,7 +286,7 @@ def test_api_downloads_have_media_types_and_file_names(service: str, view: View,
     assert response.headers["content-disposition"] == (
         f'attachment; filename="treatygraph-A-RES-77-194.{fmt.suffix}"'
     )
-    if name in READERS:
+    if name in READERS and name != "dot":  # pydot is slow: DOT is read back above
         reader, _ = READERS[name]
         nodes, _ = reader(response.content)
         assert len(nodes) == len(Scope(resolution=SYMBOL).graph(view, Limits()))
@@ -299,19 +303,20 @@ def test_api_export_errors(service: str) -> None:
     assert {f["name"] for f in listed} == set(FORMATS)
 
 
-def test_cli_export(store: EmbeddedStore, tmp_path: Path) -> None:
+def test_cli_export(
+    store: EmbeddedStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     command = [sys.executable, "-m", "graph.cli", "export", "--format", "gexf"]
     command += ["--store", str(store.path), "-o", str(tmp_path)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
     g = nx.read_gexf(tmp_path / "treatygraph.gexf", node_type=str)
     assert g.number_of_nodes() == len(network.build_view(store).graph)
-    command = [sys.executable, "-m", "graph.cli", "export", "--format", "turtle", "-o", "-"]
-    command += ["--resolution", EXTRA_SYMBOL, "--store", str(store.path)]
-    done = subprocess.run(command, capture_output=True, cwd=ROOT, timeout=60)
-    assert len(rdflib.Graph().parse(data=done.stdout, format="turtle")) > 50
-    command = [sys.executable, "-m", "graph.cli", "export", "--format", "dot", "--around", "x"]
-    done = subprocess.run(
-        [*command, "--store", str(store.path)], capture_output=True, text=True, cwd=ROOT
-    )
-    assert done.returncode == 2 and done.stderr.startswith("treatygraph: no node 'x'")
+    out = tmp_path / "one.ttl"
+    args = ["export", "--format", "turtle", "-o", str(out), "--resolution", EXTRA_SYMBOL]
+    assert main([*args, "--store", str(store.path)]) == 0
+    assert len(rdflib.Graph().parse(out, format="turtle")) > 50
+    assert not list(tmp_path.glob(".*partial"))
+    assert capsys.readouterr().err.startswith(f"wrote {out} (")
+    code = main(["export", "--format", "dot", "--around", "x", "--store", str(store.path)])
+    assert code == 2 and capsys.readouterr().err.startswith("treatygraph: no node 'x'")

@@ -5,6 +5,7 @@ uvicorn, and the ``treatygraph network`` command."""
 from __future__ import annotations
 
 import ast
+import doctest
 import json
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import networkx as nx
 import pytest
 
 import graph
-from graph import network
+from graph import export, network
 from graph.cli import main
 from graph.model import Extraction
 from graph.network import Limits, Selection, View
@@ -190,7 +191,7 @@ def test_limits_give_clear_errors(view: View) -> None:
         network.neighbours(view, SYMBOL, depth=2, limits=Limits(max_nodes=20))
     with pytest.raises(network.InvalidRequest, match="unknown node kind treaty"):
         network.neighbours(view, "crc", node_kinds=["treaty"])
-    with pytest.raises(network.InvalidRequest, match="is a instrument, and that kind"):
+    with pytest.raises(network.InvalidRequest, match="is an instrument, and that kind"):
         network.neighbours(view, "crc", node_kinds=["paragraph"])
     with pytest.raises(network.LimitExceeded, match="limit 5000 is out of range"):
         network.ranking(view, limit=5000)
@@ -370,3 +371,8 @@ def test_the_command_is_registered() -> None:
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0
     assert "through-parents" in done.stdout
+
+
+def test_the_examples_in_the_docstrings() -> None:
+    for module in (network, export):
+        assert doctest.testmod(module).failed == 0, module.__name__

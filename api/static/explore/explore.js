@@ -32,7 +32,7 @@
     ["csv", "CSV nodes and edges"],
     ["turtle", "RDF Turtle"],
   ];
-  const BIG = 300; // above this many nodes, a quick concentric layout instead of a force one
+  const BIG = 400; // above this many nodes, a quick concentric layout instead of a force one
 
   let cy = null;
   let current = { level: "auto" };
@@ -182,14 +182,15 @@
 
   function layoutOptions(count) {
     if (count > BIG) {
-      const rank = { instrument: 3, resolution: 2, paragraph: 1, footnote: 0 };
+      // Rings by degree: the most connected in the middle, about ten rings in all.
+      const top = cy.nodes().maxDegree(false) || 1;
       return {
         name: "concentric",
         animate: false,
-        concentric: (node) => rank[node.data("kind")] * 1000 + node.degree(),
-        levelWidth: () => 1000,
-        minNodeSpacing: 4,
-        spacingFactor: 0.9,
+        concentric: (node) => node.degree(false),
+        levelWidth: () => Math.max(1, top / 10),
+        minNodeSpacing: 2,
+        spacingFactor: 0.6,
       };
     }
     return {
@@ -216,7 +217,7 @@
   function describeCounts() {
     const nodes = cy.nodes().filter((n) => !n.hasClass("filtered")).length;
     const edges = cy.edges().filter((e) => e.visible()).length;
-    const name = LEVEL_NAMES[current.level] || current.level;
+    const name = (LEVEL_NAMES[current.level] || current.level) + (current.note ? ` (${current.note})` : "");
     const total = current.total ? ` · the whole graph has ${current.total.nodes} nodes` : "";
     say(`${name}: ${nodes} nodes, ${edges} edges shown${total}.`);
   }
@@ -224,7 +225,7 @@
   async function load(level) {
     say("Loading the graph…");
     const data = await getJSON(url(config.graph, { level }));
-    current = { level: data.level, total: data.total };
+    current = { level: data.level, total: data.total, note: data.note };
     $("#level").value = level;
     cy.elements().remove();
     cy.add(data.elements.nodes);
