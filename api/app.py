@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from api import lookups, sparql
+from api import explore, lookups, sparql
 from api.cache import AnswerCache
 from api.pool import WorkerPool
 from api.settings import Settings
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _include_routers(app: FastAPI) -> None:
     app.include_router(sparql.router)
     lookups.mount(app, app.state.settings)
+    explore.mount(app, app.state.settings)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

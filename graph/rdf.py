@@ -1,9 +1,19 @@
 """RDF of extractions under the treatygraph ontology (``ontology/treatygraph.ttl``).
 
-Triples are made as pyoxigraph terms (IRIs validated in Rust, cheap to create), kept in a set
-and sorted by their N-Triples form, so every output is canonical: the same input gives the same
-bytes, whatever the order of the extractions. No blank nodes, no clock time. rdflib is only
-used for the :class:`rdflib.Graph` view that :func:`to_graph` returns.
+The graph is made one resolution at a time, as N-Triples text: :func:`resolution_part` maps
+one extraction to its *part* — the sorted lines about the nodes that belong to it alone (the
+resolution, its paragraphs, footnotes, references and citations) and the few lines about nodes
+that resolutions share (UNTS records, bodies) — without looking at any other resolution, so
+parts can be made in parallel and cached. :class:`Assembly` then puts parts together: the
+nodes shared by many resolutions (instruments, source files, the build) described once, the
+build activity named by a digest of every input, and the whole graph written in canonical
+order (sorted N-Triples, byte for byte the same for the same input, whatever the order of the
+extractions) without ever holding it in memory; :func:`triples` is the same graph as
+pyoxigraph triples, for small graphs and tests.
+
+IRIs are checked by pyoxigraph as they are made and literals written by its serialiser, so
+the text is what ``str(ox.Triple)`` gives. No blank nodes, no clock time. rdflib is only used
+for the :class:`rdflib.Graph` view that :func:`to_graph` returns.
 
 The mapping, node by node, is documented in ``ontology/README.md``.
 """
@@ -11,23 +21,24 @@ The mapping, node by node, is documented in ``ontology/README.md``.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from importlib import metadata
-from itertools import groupby, pairwise
+from itertools import groupby
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 import rdflib
 
-from graph.ids import Ids, body_key, default_base
+from graph.ids import Ids, body_key, default_base, normalise_base
 from graph.model import (
     Citation,
     Document,
@@ -64,14 +75,23 @@ CONTEXT_FILE = ONTOLOGY_DIR / "context.jsonld"
 AUTHORITY_SOURCE = "authority.csv"
 QUOTE_CONTEXT = 32  # characters of oa:prefix and oa:suffix around a quote
 
-Node = ox.NamedNode
+Node = str  # an IRI in N-Triples syntax, ``<…>``, checked by pyoxigraph
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
 GraphLike = rdflib.Graph | Iterable[ox.Triple]
 Sources = Mapping[str, str] | Mapping[Path, str]  # source file → SHA-256
 
+# The build activity is named by a digest of every input, known only once every resolution has
+# been read: a part names it by this stand-in digest and leaves those lines to the assembly.
+PENDING = "0" * 16
+
 
 def _n(iri: str) -> Node:
-    return ox.NamedNode(iri)
+    """An IRI as an N-Triples term; pyoxigraph refuses an invalid one."""
+    return str(ox.NamedNode(iri))
+
+
+def _literal(value: str) -> str:
+    return str(ox.Literal(value))
 
 
 # Predicates and classes, made once.
@@ -107,13 +127,14 @@ OA_PREFIX = _n(f"{OA}prefix")
 OA_SUFFIX = _n(f"{OA}suffix")
 OA_START = _n(f"{OA}start")
 OA_END = _n(f"{OA}end")
-XSD_INTEGER = _n(f"{XSD}integer")
-XSD_DATE = _n(f"{XSD}date")
-XSD_BOOLEAN = _n(f"{XSD}boolean")
+_INTEGER = f"^^<{XSD}integer>"
+_DATE = f"^^<{XSD}date>"
+_TRUE = f'"true"^^<{XSD}boolean>'
+_FALSE = f'"false"^^<{XSD}boolean>'
 
 
 class _TG:
-    """``tg:`` terms as nodes: ``T.cites`` is ``<…ontology#cites>``."""
+    """``tg:`` terms: ``T.cites`` is ``<…ontology#cites>``."""
 
     def __getattr__(self, name: str) -> Node:
         node = _n(TG + name)
@@ -131,15 +152,63 @@ class Triples(list[ox.Triple]):
     __slots__ = ()
 
 
-@dataclass(slots=True)
+class Canonical:
+    """Triples already de-duplicated and in canonical order, produced lazily (e.g. read back
+    from a sorted N-Triples file): the writers stream them instead of sorting."""
+
+    def __init__(self, triples: Iterable[ox.Triple]) -> None:
+        self._triples = triples
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        return iter(self._triples)
+
+    @classmethod
+    def read(cls, path: Path) -> Canonical:
+        """The triples of a canonical N-Triples file, as it is read."""
+        quads = ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+        return cls(q.triple for q in quads)
+
+
+@dataclass(frozen=True, slots=True)
+class _Ids(Ids):
+    """:class:`Ids` that remembers the IRIs it mints most often."""
+
+    def resolution(self, symbol: str) -> str:
+        return _resolution_iri(self.base, symbol)
+
+    def instrument(self, instrument_id: str) -> str:
+        return _instrument_iri(self.base, instrument_id)
+
+
+@cache
+def _resolution_iri(base: str, symbol: str) -> str:
+    return Ids.resolution(Ids(base), symbol)
+
+
+@cache
+def _instrument_iri(base: str, instrument_id: str) -> str:
+    return Ids.instrument(Ids(base), instrument_id)
+
+
 class _Writer:
-    """The triples of one graph, as a set: the same fact stated twice is one triple."""
+    """Lines of N-Triples as a set (the same fact stated twice is one line), in two piles: the
+    lines about one resolution's own nodes (its IRI and every IRI under it) and the rest."""
 
-    ids: Ids
-    triples: set[ox.Triple] = field(default_factory=set)
+    __slots__ = ("_own", "_under", "ids", "local", "shared")
 
-    def add(self, s: Node, p: Node, o: Term) -> None:
-        self.triples.add(ox.Triple(s, p, o))
+    def __init__(self, ids: Ids, resolution: str | None = None) -> None:
+        self.ids = ids
+        self.local: set[str] = set()
+        self.shared: set[str] = set()
+        self._own = f"<{resolution}>" if resolution else None
+        self._under = f"<{resolution}/" if resolution else ""
+
+    def add(self, s: Node, p: Node, o: str) -> None:
+        line = f"{s} {p} {o} .\n"
+        if self._own is not None and (s == self._own or s.startswith(self._under)):
+            self.local.add(line)
+        else:
+            self.shared.add(line)
 
     def iri(self, s: Node, p: Node, o: str | None) -> None:
         if o is not None:
@@ -147,18 +216,18 @@ class _Writer:
 
     def text(self, s: Node, p: Node, value: str | None) -> None:
         if value:
-            self.add(s, p, ox.Literal(value))
+            self.add(s, p, _literal(value))
 
     def integer(self, s: Node, p: Node, value: int | None) -> None:
         if value is not None:
-            self.add(s, p, ox.Literal(str(value), datatype=XSD_INTEGER))
+            self.add(s, p, f'"{int(value)}"{_INTEGER}')
 
     def date(self, s: Node, p: Node, value: date | None) -> None:
         if value is not None:
-            self.add(s, p, ox.Literal(value.isoformat(), datatype=XSD_DATE))
+            self.add(s, p, f'"{value.isoformat()}"{_DATE}')
 
     def boolean(self, s: Node, p: Node, value: bool) -> None:
-        self.add(s, p, ox.Literal("true" if value else "false", datatype=XSD_BOOLEAN))
+        self.add(s, p, _TRUE if value else _FALSE)
 
     def types(self, s: Node, *classes: Node) -> None:
         for cls in classes:
@@ -169,6 +238,326 @@ class _Writer:
         self.add(part, ELI_IS_PART_OF, whole)
         self.add(part, IS_PART_OF, whole)
         self.add(whole, ELI_HAS_PART, part)
+
+
+# --- one resolution ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cited:
+    """An instrument as one resolution cites it: its first reading, its first reading that is
+    an authority record, and the parents any reading names."""
+
+    id: str
+    first: Instrument
+    authority: Instrument | None
+    parents: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One resolution's share of the graph, made without looking at any other resolution.
+
+    Its own lines (``size`` bytes of sorted N-Triples, kept apart from this record) come in two
+    pieces: the nodes under the resolution's IRI (``…/A-RES-77-194/…``), then, from byte
+    ``split``, the resolution node itself; in canonical order each piece is one run, and no
+    other part's piece falls inside it. The lines naming the build (``prov:wasGeneratedBy``)
+    are left out, to be put back at ``generated`` (byte offset, subject) once the build has its
+    name. ``shared`` holds the lines about nodes other resolutions may describe as well."""
+
+    symbol: str
+    iri: str
+    source: str | None  # the source file's name
+    text_sha: str
+    size: int
+    split: int
+    generated: tuple[tuple[int, str], ...]
+    resort: bool  # the build's name could move a line: sort the pieces again once it is known
+    shared: tuple[str, ...]
+    cited: tuple[Cited, ...]
+    citations: int
+    triples: int  # own lines, those naming the build included
+    subjects: int
+    properties: tuple[tuple[str, int], ...]  # predicate IRI → own lines
+    classes: tuple[tuple[str, int], ...]  # class IRI → own instances
+
+    @property
+    def keys(self) -> tuple[str, str]:
+        """Where the two pieces fall in canonical order: every line of the first starts with
+        the first key, every line of the second with the second."""
+        return f"<{self.iri}/", f"<{self.iri}>"
+
+
+def resolution_part(extraction: Extraction, *, base: str | None = None) -> tuple[Part, bytes]:
+    """One resolution's part of the graph and its own lines (UTF-8 N-Triples, sorted)."""
+    ids = _Ids(base or default_base())
+    doc = extraction.document
+    iri = ids.resolution(doc.meta.symbol)
+    w = _Writer(ids, iri)
+    build = _n(ids.build(PENDING))
+    source_name = Path(doc.source_file).name if doc.source_file else None
+    source = _n(ids.source(source_name)) if source_name else None
+    _resolution(w, extraction, build, source)
+    lines = sorted(w.local)
+    own = f"<{iri}> "
+    tail = f" {GENERATED} {build} .\n"
+    kept: list[str] = []
+    at: list[tuple[int, str]] = []  # (index in kept, subject)
+    resort = False
+    split_index: int | None = None
+    for i, line in enumerate(lines):
+        if split_index is None and line.startswith(own):
+            split_index = len(kept)
+        if line.endswith(tail):
+            subject = line[: -len(tail)]
+            head = f"{subject} {GENERATED} "
+            near = lines[max(i - 1, 0) : i] + lines[i + 1 : i + 2]
+            resort = resort or any(n.startswith(head) for n in near)
+            at.append((len(kept), subject))
+        else:
+            kept.append(line)
+    if split_index is None:
+        split_index = len(kept)
+    data, offsets = _encode(kept, sorted({i for i, _ in at} | {split_index}))
+    part = Part(
+        symbol=doc.meta.symbol,
+        iri=iri,
+        source=source_name,
+        text_sha=_text_sha(doc),
+        size=len(data),
+        split=offsets[split_index],
+        generated=tuple((offsets[i], subject) for i, subject in at),
+        resort=resort,
+        shared=tuple(sorted(w.shared)),
+        cited=_cited(extraction),
+        citations=len(extraction.citations),
+        **_line_stats(lines),
+    )
+    return part, data
+
+
+def _encode(lines: list[str], cuts: list[int]) -> tuple[bytes, dict[int, int]]:
+    """The lines as UTF-8, and the byte offset of each line index in ``cuts``."""
+    chunks: list[bytes] = []
+    offsets: dict[int, int] = {}
+    size = start = 0
+    for cut in cuts:
+        chunk = "".join(lines[start:cut]).encode("utf-8")
+        chunks.append(chunk)
+        size += len(chunk)
+        offsets[cut] = size
+        start = cut
+    chunks.append("".join(lines[start:]).encode("utf-8"))
+    return b"".join(chunks), offsets
+
+
+def _line_stats(lines: Iterable[str]) -> dict[str, Any]:
+    """Counts of sorted N-Triples lines: triples, subjects, triples by predicate, instances by
+    class (``rdf:type`` with an IRI object)."""
+    properties: Counter[str] = Counter()
+    classes: Counter[str] = Counter()
+    triples = subjects = 0
+    previous = None
+    for line in lines:
+        s, p, rest = line.split(" ", 2)
+        triples += 1
+        if s != previous:
+            subjects += 1
+            previous = s
+        properties[p] += 1
+        if p == A and rest.startswith("<"):
+            classes[rest[1 : rest.index(">")]] += 1
+    return {
+        "triples": triples,
+        "subjects": subjects,
+        "properties": tuple(sorted((p[1:-1], n) for p, n in properties.items())),
+        "classes": tuple(sorted(classes.items())),
+    }
+
+
+def _cited(extraction: Extraction) -> tuple[Cited, ...]:
+    first: dict[str, Instrument] = {}
+    authority: dict[str, Instrument] = {}
+    parents: dict[str, set[str]] = defaultdict(set)
+    for citation in extraction.citations:
+        inst = citation.instrument
+        first.setdefault(inst.id, inst)
+        if inst.in_authority:
+            authority.setdefault(inst.id, inst)
+        parents[inst.id].update(inst.parent)
+    return tuple(
+        Cited(key, inst, authority.get(key), tuple(sorted(parents[key])))
+        for key, inst in first.items()
+    )
+
+
+def _text_sha(document: Document) -> str:
+    return hashlib.sha256(document.text.encode("utf-8")).hexdigest()
+
+
+# --- the whole graph ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Reading:
+    """What the resolutions citing one instrument say about it, in symbol order."""
+
+    first: tuple[str, Instrument]
+    authority: tuple[str, Instrument] | None
+    parents: set[str]
+    sources: set[str]  # IRIs of the citing resolutions' source files
+
+
+class DuplicateResolution(ValueError):
+    """Two documents would be one resolution node."""
+
+
+@dataclass
+class Assembly:
+    """Parts put together: duplicates refused, shared nodes described once, counts summed.
+
+    Only the parts' records are kept (their lines stay wherever the caller keeps them), so
+    memory grows with the number of resolutions and instruments, not of triples."""
+
+    base: str = field(default_factory=default_base)
+    parts: list[Part] = field(default_factory=list)
+    shared: set[str] = field(default_factory=set)
+    _readings: dict[str, _Reading] = field(default_factory=dict)
+    _symbols: dict[str, str | None] = field(default_factory=dict)
+    _iris: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.base = normalise_base(self.base)
+        self.ids = _Ids(self.base)
+
+    def check(self, part: Part) -> None:
+        """Raise :class:`DuplicateResolution` if ``part`` would merge with one added before."""
+        if part.symbol in self._symbols:
+            files = f"{self._symbols[part.symbol]} and {part.source}"
+            raise DuplicateResolution(f"two documents have the symbol {part.symbol}: {files}")
+        if part.iri in self._iris:
+            raise DuplicateResolution(
+                f"{part.symbol} and {self._iris[part.iri]} would both be <{part.iri}>"
+            )
+
+    def add(self, part: Part) -> None:
+        self.check(part)
+        self._symbols[part.symbol] = part.source
+        self._iris[part.iri] = part.symbol
+        self.shared.update(part.shared)
+        source = self.ids.source(part.source) if part.source else None
+        for c in part.cited:
+            self._read(part.symbol, source, c)
+        self.parts.append(replace(part, shared=(), cited=()))  # folded in: keep the record small
+
+    def _read(self, symbol: str, source: str | None, c: Cited) -> None:
+        reading = self._readings.get(c.id)
+        if reading is None:
+            authority = (symbol, c.authority) if c.authority else None
+            reading = _Reading((symbol, c.first), authority, set(c.parents), set())
+            self._readings[c.id] = reading
+        else:
+            if symbol < reading.first[0]:
+                reading.first = (symbol, c.first)
+            if c.authority and (reading.authority is None or symbol < reading.authority[0]):
+                reading.authority = (symbol, c.authority)
+            reading.parents.update(c.parents)
+        if source:
+            reading.sources.add(source)
+
+    def finish(
+        self, sources: Sources | None = None, instruments: Mapping[str, Instrument] | None = None
+    ) -> Whole:
+        """Name the build and describe the shared nodes; ``sources`` maps source files to their
+        SHA-256, ``instruments`` supplies uncited parents (default: the authority data)."""
+        checksums = {Path(path).name: sha for path, sha in (sources or {}).items()}
+        ordered = sorted(self.parts, key=lambda p: p.symbol)
+        digest = _digest(checksums, [(p.symbol, p.text_sha) for p in ordered])
+        w = _Writer(self.ids)
+        build = _build(w, digest, checksums)
+        for p in ordered:
+            if p.source is not None:
+                w.add(build, USED, _source(w, p.source, checksums))
+        readings = dict(self._readings)
+        _add_parents(readings, instruments)
+        known = set(readings)
+        for reading in readings.values():
+            _instrument(w, reading, build, checksums, known)
+        shared = sorted(self.shared | w.shared)
+        return Whole(self.base, build, ordered, shared)
+
+
+@dataclass(frozen=True)
+class Whole:
+    """The assembled graph, ready to write: parts in symbol order, shared lines sorted."""
+
+    base: str
+    build: Node
+    parts: list[Part]
+    shared: list[str]
+
+    @property
+    def triples(self) -> int:
+        return sum(p.triples for p in self.parts) + len(self.shared)
+
+    def generated_line(self, subject: str) -> str:
+        return f"{subject} {GENERATED} {self.build} .\n"
+
+    def lines(self, read: Callable[[Part, int, int], bytes]) -> Iterator[bytes]:
+        """The graph as canonical N-Triples, a run at a time; ``read(part, start, end)`` gives
+        bytes ``start:end`` of a part's own lines."""
+        runs: list[tuple[str, Part, bool]] = []
+        for p in self.parts:
+            first, second = p.keys
+            runs += [(first, p, False), (second, p, True)]
+        runs.sort(key=lambda run: run[0])
+        shared = self.shared
+        i = 0
+        for key, part, own in runs:
+            j = i
+            while j < len(shared) and shared[j] < key:
+                j += 1
+            if j > i:
+                yield "".join(shared[i:j]).encode("utf-8")
+                i = j
+            yield self._piece(part, own, read)
+        if i < len(shared):
+            yield "".join(shared[i:]).encode("utf-8")
+
+    def _piece(self, part: Part, own: bool, read: Callable[[Part, int, int], bytes]) -> bytes:
+        start, end = (part.split, part.size) if own else (0, part.split)
+        data = read(part, start, end) if end > start else b""
+        inserts = [(at, s) for at, s in part.generated if (s == f"<{part.iri}>") == own]
+        if not inserts:
+            return data
+        chunks: list[bytes] = []
+        cursor = start
+        for at, subject in inserts:
+            chunks += [data[cursor - start : at - start], self.generated_line(subject).encode()]
+            cursor = at
+        chunks.append(data[cursor - start :])
+        if part.resort:
+            lines = b"".join(chunks).decode("utf-8").split("\n")[:-1]
+            return "".join(f"{line}\n" for line in sorted(set(lines))).encode("utf-8")
+        return b"".join(chunks)
+
+    def stats(self) -> tuple[int, int, Counter[str], Counter[str]]:
+        """Own subjects (all under the base), then triples by predicate and instances by class,
+        shared nodes included; the shared nodes' subjects are counted by :meth:`shared_stats`."""
+        subjects = sum(p.subjects for p in self.parts)
+        properties: Counter[str] = Counter()
+        classes: Counter[str] = Counter()
+        for p in self.parts:
+            properties.update(dict(p.properties))
+            classes.update(dict(p.classes))
+        return subjects, self.triples, properties, classes
+
+
+def _digest(checksums: Mapping[str, str], resolutions: Sequence[tuple[str, str]]) -> str:
+    """The build's name: a digest of the version and the inputs (not the time)."""
+    lines = [software_version(), *sorted(f"{name}\t{sha}" for name, sha in checksums.items())]
+    lines += [f"{symbol}\t{sha}" for symbol, sha in resolutions]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:16]
 
 
 # --- entry points ------------------------------------------------------------------------------
@@ -187,22 +576,16 @@ def triples(
     ``instruments`` (default: the authority data) supplies the parents of cited instruments
     that no paragraph cites, so that every ``tg:supplements`` edge ends at a described node.
     """
-    ordered = _by_symbol(extractions)
-    w = _Writer(Ids(base or default_base()))
-    checksums = {Path(path).name: sha for path, sha in (sources or {}).items()}
-    build = _build(w, ordered, checksums)
-    cited: dict[str, list[tuple[Instrument, str | None]]] = defaultdict(list)
-    for extraction in ordered:
-        source = _source_node(w, extraction.document, checksums)
-        if source is not None:
-            w.add(build, USED, source)
-        _resolution(w, extraction, build, source)
-        for citation in extraction.citations:
-            cited[citation.instrument.id].append((citation.instrument, source and source.value))
-    _add_parents(cited, instruments)
-    for variants in cited.values():
-        _instrument(w, variants, build, checksums, set(cited))
-    return Triples(sorted(w.triples, key=str))
+    assembly = Assembly(base or default_base())
+    data: dict[str, bytes] = {}
+    for extraction in extractions:
+        part, lines = resolution_part(extraction, base=assembly.base)
+        assembly.add(part)
+        data[part.iri] = lines
+    whole = assembly.finish(sources, instruments)
+    text = b"".join(whole.lines(lambda p, start, end: data[p.iri][start:end]))
+    quads = ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
+    return Triples(q.triple for q in quads)
 
 
 def to_graph(
@@ -235,11 +618,49 @@ def ntriples_lines(graph: GraphLike) -> Iterator[str]:
 def to_turtle(graph: GraphLike) -> str:
     """Turtle with the usual prefixes, subjects in canonical order, IRIs in full otherwise
     (a relative ``@base`` would also relativise the prefixes)."""
-    data = ox.serialize(_canonical(graph), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
-    body = [line for line in data.decode("utf-8").splitlines() if not line.startswith("@prefix")]
+    out = io.BytesIO()
+    write_turtle(graph, out)
+    return out.getvalue().decode("utf-8")
+
+
+def write_turtle(graph: GraphLike, out: IO[bytes]) -> None:
+    """:func:`to_turtle` into a binary file, a subject at a time (``graph`` may be a
+    :class:`Canonical` stream of any length)."""
     # The prefix lines are ours, in our order: the serializer's own order is not promised.
     head = [f"@prefix {prefix}: <{namespace}> ." for prefix, namespace in PREFIXES.items()]
-    return "\n".join([*head, "", *body]) + "\n"
+    out.write(("\n".join(head) + "\n\n").encode("utf-8"))
+    body = cast(IO[bytes], _NoPrefixes(out))
+    ox.serialize(_canonical(graph), body, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+
+
+class _NoPrefixes:
+    """A binary writer that drops the ``@prefix`` lines the serializer opens with."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.pending = b""
+        self.heading = True
+
+    def write(self, data: bytes) -> int:
+        if not self.heading:
+            return self.out.write(data)
+        self.pending += bytes(data)
+        while self.heading:
+            end = self.pending.find(b"\n")
+            if self.pending.startswith(b"@prefix") and end >= 0:
+                self.pending = self.pending[end + 1 :]
+            elif len(self.pending) < len(b"@prefix") and b"@prefix".startswith(self.pending):
+                return len(data)  # too short to tell yet
+            elif self.pending.startswith(b"@prefix"):
+                return len(data)  # a prefix line not complete yet
+            else:
+                self.heading = False
+                self.out.write(self.pending)
+                self.pending = b""
+        return len(data)
+
+    def flush(self) -> None:
+        self.out.flush()
 
 
 def to_jsonld(graph: GraphLike, *, context: Mapping[str, Any] | None = None) -> str:
@@ -287,26 +708,9 @@ def software_version() -> str:
 # --- resolutions -------------------------------------------------------------------------------
 
 
-def _by_symbol(extractions: Iterable[Extraction]) -> list[Extraction]:
-    """Extractions in symbol order; two of one symbol would merge into one resolution."""
-    ordered = sorted(extractions, key=lambda e: e.document.meta.symbol)
-    for a, b in pairwise(ordered):
-        if a.document.meta.symbol == b.document.meta.symbol:
-            files = f"{a.document.source_file} and {b.document.source_file}"
-            raise ValueError(f"two documents have the symbol {a.document.meta.symbol}: {files}")
-    return ordered
-
-
-def _text_sha(document: Document) -> str:
-    return hashlib.sha256(document.text.encode("utf-8")).hexdigest()
-
-
-def _build(w: _Writer, extractions: list[Extraction], checksums: Mapping[str, str]) -> Node:
-    """The build activity, named by a digest of the version and the inputs (not the time)."""
+def _build(w: _Writer, digest: str, checksums: Mapping[str, str]) -> Node:
+    """The build activity, named by ``digest``."""
     version = software_version()
-    lines = [version, *sorted(f"{name}\t{sha}" for name, sha in checksums.items())]
-    lines += [f"{e.document.meta.symbol}\t{_text_sha(e.document)}" for e in extractions]
-    digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:16]
     build = _n(w.ids.build(digest))
     agent = _n(w.ids.agent())
     w.types(build, T.Build, ACTIVITY)
@@ -326,12 +730,6 @@ def _source(w: _Writer, name: str, checksums: Mapping[str, str]) -> Node:
     w.text(node, LABEL, name)
     w.text(node, T.sha256, checksums.get(name))
     return node
-
-
-def _source_node(w: _Writer, document: Document, checksums: Mapping[str, str]) -> Node | None:
-    if not document.source_file:
-        return None
-    return _source(w, Path(document.source_file).name, checksums)
 
 
 def _resolution(w: _Writer, extraction: Extraction, build: Node, source: Node | None) -> None:
@@ -507,9 +905,10 @@ def _citation(
 def _evidence(w: _Writer, doc: Document, citation: Node, c: Citation) -> None:
     """The quoted text as Web Annotation: a specific resource of the resolution with a quote
     selector (exact text, some context) and a position selector (offsets)."""
-    target = _n(f"{citation.value}/evidence")
-    quote = _n(f"{citation.value}/quote")
-    position = _n(f"{citation.value}/position")
+    iri = citation[1:-1]
+    target = _n(f"{iri}/evidence")
+    quote = _n(f"{iri}/quote")
+    position = _n(f"{iri}/position")
     w.add(citation, T.evidence, target)
     w.types(target, OA_SPECIFIC)
     w.iri(target, OA_SOURCE, w.ids.resolution(doc.meta.symbol))
@@ -528,35 +927,36 @@ def _evidence(w: _Writer, doc: Document, citation: Node, c: Citation) -> None:
 
 
 def _add_parents(
-    cited: dict[str, list[tuple[Instrument, str | None]]],
-    instruments: Mapping[str, Instrument] | None,
+    readings: dict[str, _Reading], instruments: Mapping[str, Instrument] | None
 ) -> None:
     """Add the records of parents (and their parents) that no paragraph cites."""
-    wanted = [p for variants in cited.values() for i, _ in variants for p in i.parent]
+    wanted = [p for reading in readings.values() for p in sorted(reading.parents)]
     records = instruments
     while wanted:
         parent = wanted.pop()
-        if parent in cited:
+        if parent in readings:
             continue
         if records is None:
             from graph.authority import default_authority  # only when a parent is missing
 
             records = default_authority().instruments
         if parent in records:
-            cited[parent].append((records[parent], None))
-            wanted.extend(records[parent].parent)
+            record = records[parent]
+            authority = ("", record) if record.in_authority else None
+            readings[parent] = _Reading(("", record), authority, set(record.parent), set())
+            wanted.extend(record.parent)
 
 
 def _instrument(
     w: _Writer,
-    variants: list[tuple[Instrument, str | None]],
+    reading: _Reading,
     build: Node,
     checksums: Mapping[str, str],
     known: set[str],
 ) -> None:
     """One node per instrument id. Resolutions may carry differing copies of a text-only
     record: an authority record wins, else the first in symbol order."""
-    inst = next((i for i, _ in variants if i.in_authority), variants[0][0])
+    inst = (reading.authority or reading.first)[1]
     node = _n(w.ids.instrument(inst.id))
     kind = instrument_kind(inst.kind)
     w.types(node, *(_n(TG + cls) for cls in instrument_classes(kind)))
@@ -589,8 +989,9 @@ def _instrument(
         authority = _source(w, AUTHORITY_SOURCE, checksums)
         w.add(node, DERIVED, authority)
         w.add(build, USED, authority)
-    for source in sorted({s for _, s in variants if s and not inst.in_authority}):
-        w.iri(node, DERIVED, source)
+    else:
+        for source in sorted(reading.sources):
+            w.iri(node, DERIVED, source)
 
 
 def _links(w: _Writer, node: Node, inst: Instrument) -> None:
@@ -648,9 +1049,9 @@ def _roman(numeral: str) -> int:
 # --- serialisation -----------------------------------------------------------------------------
 
 
-def _canonical(graph: GraphLike) -> Triples:
+def _canonical(graph: GraphLike) -> Triples | Canonical:
     """Triples without duplicates, sorted by their N-Triples form."""
-    if isinstance(graph, Triples):
+    if isinstance(graph, Triples | Canonical):
         return graph
     if isinstance(graph, rdflib.Graph):
         data = graph.serialize(format="nt", encoding="utf-8")

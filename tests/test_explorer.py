@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, sync_playwright
 
@@ -149,7 +150,7 @@ def test_clicking_operative_paragraph_5_lists_its_17_instruments(
     assert page.errors == []
 
 
-def test_search_finds_an_instrument_and_shows_who_cites_it(page: Page) -> None:
+def test_search_finds_an_instrument_and_shows_who_cites_it(page: Page, service: str) -> None:
     page.page.fill("#q", "CRC")
     page.page.press("#q", "Enter")
     page.page.wait_for_selector("#panel article.instrument")
@@ -163,6 +164,14 @@ def test_search_finds_an_instrument_and_shows_who_cites_it(page: Page) -> None:
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert "https://w3id.org/treatygraph/id/instrument/crc" in hrefs
     assert "UN Treaty Collection" in links.all_inner_texts()
+    here = [h for h in hrefs if h and h.startswith("/id/")]  # its page, served by this app
+    assert here == ["/id/instrument/crc"]
+    page_here = httpx.get(
+        f"{service}{here[0]}", headers={"Accept": "text/html"}, follow_redirects=True
+    )
+    assert (
+        page_here.status_code == 200 and "Convention on the Rights of the Child" in page_here.text
+    )
     page.page.locator("#panel ol.cited-by a.link").first.click()  # follow to the paragraph
     page.page.wait_for_selector("#panel article.paragraph")
     assert page.errors == []

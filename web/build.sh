@@ -20,5 +20,6 @@ while read -r source target; do
 done <<'ASSETS'
 @zazuko/yasgui/build/yasgui.min.js yasgui/yasgui.min.js
 @zazuko/yasgui/build/yasgui.min.css yasgui/yasgui.min.css
+cytoscape/dist/cytoscape.min.js cytoscape.min.js
 ASSETS
 echo "assets in api/static/vendor: $(cd "$vendor" && find . -type f | sort | tr '\n' ' ')"
