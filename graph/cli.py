@@ -1,4 +1,4 @@
-"""The ``treatygraph`` command: extract, build, serve, query, export."""
+"""The ``treatygraph`` command: extract, build, serve; query, network, export, synth."""
 
 from __future__ import annotations
 
@@ -96,14 +96,10 @@ def _add_build_and_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser
     s.set_defaults(run=cmd_serve)
 
 
-def _commands() -> dict[str, tuple[Callable[[argparse.Namespace], int], str]]:
-    return {"extract": (cmd_extract, "print a resolution's paragraphs and citations as JSON")}
-
-
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="treatygraph", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
-    ex = sub.add_parser("extract", help=_commands()["extract"][1])
+    ex = sub.add_parser("extract", help="print a resolution's paragraphs and citations as JSON")
     ex.add_argument("file", type=Path, help="a resolution text (with NAME.meta.yaml beside it)")
     ex.add_argument("--indent", type=int, default=2, help="JSON indentation (default 2)")
     ex.add_argument("-q", "--quiet", action="store_true", help="do not print warnings")

@@ -1,15 +1,25 @@
-"""Subcommands beyond ``extract``: each later stage adds its own ``register`` function here."""
+"""Subcommands beyond ``extract``, ``build`` and ``serve``: each module named here has a
+``register(sub)`` that adds its own subcommand. Imported only when the CLI starts, so a
+command's dependencies load with it, and no module imports the CLI back."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Callable
 
-from graph import synth  # imports nothing from the CLI: no cycle
-
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
-REGISTER: list[Register] = []
 
-REGISTER.append(synth.register)
-REGISTER.append(lambda sub: __import__("graph.querylib", fromlist=["_"]).register(sub))
-REGISTER.append(__import__("graph.network_cli", fromlist=["register"]).register)
+
+def _lazy(module: str) -> Register:
+    def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+        importlib.import_module(module).register(sub)
+
+    return register
+
+
+REGISTER: list[Register] = [
+    _lazy("graph.synth"),  # treatygraph synth
+    _lazy("graph.querylib"),  # treatygraph query
+    _lazy("graph.network_cli"),  # treatygraph network, treatygraph export
+]
