@@ -44,8 +44,13 @@ lint: install-test
 	$(BIN)/ruff check graph api tests
 	$(BIN)/mypy
 
+## Benchmarks into docs/benchmarks.md (+ .json, plots): some 15 minutes, loopback only, bounded
+## load; wrk from Debian when it can be installed, else a Python load generator.
+## BENCH_ARGS="--sizes 100,1000 --only build" runs a part (python -m bench --help).
 bench: install-test
-	$(BIN)/python -m tests.bench
+	$(BIN)/pip install -q -e '.[test,bench]'
+	command -v wrk >/dev/null 2>&1 || apt-get install -y -q wrk || true
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf dist data .pytest_cache .mypy_cache .ruff_cache

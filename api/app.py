@@ -6,16 +6,17 @@ SPARQL takes the shared worker pool with the `api.pool.query_pool` dependency.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
@@ -24,8 +25,10 @@ from api.cache import AnswerCache
 from api.pool import WorkerPool
 from api.settings import Settings
 from api.sparql import problem
+from graph.store import Store, StoreError, open_store
 
 STATIC = Path(__file__).resolve().parent / "static"
+PROBE_TIMEOUT = 2.0  # seconds the readiness probe gives the store
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="treatygraph", lifespan=lifespan)
     app.state.settings = settings
     app.state.cache = AnswerCache.for_store(settings.store, settings.cache_entries)
+    app.state.probe = open_store(settings.store, read_only=True)  # opens on the first probe
     # Public, read-only data: any origin may read, and no credentials are ever involved.
     app.add_middleware(
         CORSMiddleware,
@@ -61,9 +65,111 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _include_routers(app: FastAPI) -> None:
+    app.add_api_route(
+        "/ready",
+        ready,
+        methods=["GET"],
+        tags=["service"],
+        summary="Readiness",
+        responses={
+            200: {"description": "ready", "content": {"application/json": {"schema": READY}}},
+            503: {"description": "not ready (starting, or the store cannot be read)"},
+        },
+    )
     app.include_router(sparql.router)
     lookups.mount(app, app.state.settings)
     explore.mount(app, app.state.settings)
+    app.openapi = _with_problems(app.openapi)  # type: ignore[method-assign]
+
+
+# --- readiness --------------------------------------------------------------------------------
+
+READY = {
+    "type": "object",
+    "required": ["status", "workers"],
+    "properties": {"status": {"const": "ready"}, "workers": {"type": "integer", "minimum": 1}},
+}
+
+
+async def ready(request: Request) -> Response:
+    """200 when the service can answer: its query workers are up and the store can be read;
+    else 503 with `Retry-After` (a load balancer sends no traffic here until then)."""
+    pool: WorkerPool | None = getattr(request.app.state, "pool", None)
+    if pool is None or not pool.ready:
+        return problem(503, "the service is starting: its query workers are not up yet")
+    try:
+        await run_in_threadpool(_probe, request.app.state.probe)
+    except StoreError as e:
+        return problem(503, f"the graph cannot be read now: {_first_line(e)}")
+    body = {"status": "ready", "workers": pool.live}
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
+def _probe(store: Store) -> None:
+    store.query("ASK {}", timeout=PROBE_TIMEOUT)
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).splitlines() or [type(error).__name__])[0][:300]
+
+
+# --- OpenAPI: every error is a problem document -------------------------------------------
+
+PROBLEM = {
+    "type": "object",
+    "description": "An RFC 9457 problem document",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "parameter": {"type": "string", "description": "the parameter at fault"},
+    },
+}
+_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def _with_problems(openapi: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    """FastAPI's schema, saying what the service sends on errors (made once, then kept)."""
+    made: list[dict[str, Any]] = []
+
+    def schema() -> dict[str, Any]:
+        if not made:
+            made.append(document_problems(openapi()))
+        return made[0]
+
+    return schema
+
+
+def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
+    """Every operation answers any 4xx with a problem document (a browser asking for a page
+    gets an error page) and 503, with Retry-After, when the graph cannot be read."""
+    spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM
+    spec.setdefault("paths", {}).update(sparql.openapi_paths())
+    for operations in spec["paths"].values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                _problem_responses(operation["responses"])
+    return spec
+
+
+def _problem_responses(responses: dict[str, Any]) -> None:
+    pages = "text/html" in responses.get("200", {}).get("content", {})
+    content: dict[str, Any] = {"application/problem+json": {"schema": _REF}}
+    if pages:
+        content["text/html"] = {"schema": {"type": "string"}}
+    for code, response in responses.items():
+        if code.startswith("4"):  # FastAPI's 422 says application/json; ours keep examples
+            ours = response.get("content", {}).get("application/problem+json", {})
+            response["content"] = content | {"application/problem+json": {**ours, "schema": _REF}}
+    responses.setdefault("4XX", {"description": "a request the service cannot answer"})
+    responses["4XX"]["content"] = content
+    responses.setdefault("503", {"description": "the graph cannot be read now; try again"})
+    responses["503"]["content"] = content
+    responses["503"]["headers"] = {
+        "Retry-After": {"description": "seconds to wait", "schema": {"type": "string"}}
+    }
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -107,7 +107,10 @@ def canonical_path(raw: str) -> str:
     """
     if not raw or len(raw) > MAX_PATH:
         raise Problem(404 if not raw else 422, "path: not an identifier of this graph", "path")
-    segments = [unquote(s, errors="strict") for s in raw.split("/")]
+    try:
+        segments = [unquote(s, errors="strict") for s in raw.split("/")]
+    except UnicodeDecodeError:  # `%FF`: percent-encoded bytes that are not UTF-8
+        raise Problem(422, "path: not an identifier of this graph (not UTF-8)", "path") from None
     if any(not s or s in (".", "..") or any(ord(ch) < 32 for ch in s) for s in segments):
         raise Problem(422, "path: not an identifier of this graph", "path")
     return "/".join(quote(s, safe=_SAFE) for s in segments)

@@ -14,6 +14,9 @@ the open /sparql endpoint. ``mount(app, settings)`` adds all of this to an app.
 
 from __future__ import annotations
 
+import itertools
+import pathlib
+import threading
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -27,6 +30,7 @@ from fastapi.routing import APIRoute
 from api import pages
 from api.negotiation import Offer, choose
 from api.settings import Settings
+from api.sparql import RETRY_AFTER
 from graph.ids import Ids, default_base
 from graph.querylib import (
     DEFAULT_DIR,
@@ -47,7 +51,18 @@ from graph.querylib import (
     Query as LibraryQuery,
 )
 from graph.rdf import normlex_url, untc_url
-from graph.store import ResultTooLarge, StoreError, StoreUnavailable, open_store
+from graph.store import (
+    Bindings,
+    Dataset,
+    QueryResult,
+    ResultTooLarge,
+    Solutions,
+    Store,
+    StoreError,
+    StoreUnavailable,
+    Triples,
+    open_store,
+)
 
 JSON = dict[str, Any]
 DEFAULT_LIMIT = 100
@@ -83,7 +98,10 @@ def problem_response(status: int, detail: str, parameter: str | None = None) -> 
     body: JSON = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if parameter is not None:
         body["parameter"] = parameter
-    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+    headers = {"Retry-After": RETRY_AFTER} if status == 503 else None
+    return JSONResponse(
+        body, status_code=status, media_type="application/problem+json", headers=headers
+    )
 
 
 def _as_problem(exc: Exception) -> Problem | None:
@@ -134,7 +152,10 @@ class LookupRoute(APIRoute):
                 if found is None:
                     raise
                 if _wants_html(request):  # a person in a browser: a page that says what went wrong
-                    return pages.error_page(request, found.status, found.detail, found.parameter)
+                    page = pages.error_page(request, found.status, found.detail, found.parameter)
+                    if found.status == 503:
+                        page.headers["Retry-After"] = RETRY_AFTER
+                    return page
                 return problem_response(found.status, found.detail, found.parameter)
 
         return guarded
@@ -153,7 +174,12 @@ class Lookups:
     def open(cls, settings: Settings, *, base: str | None = None) -> Lookups:
         # Always the project's own library: the routes are built on its queries by name
         # (settings.queries_dir only chooses the examples of the SPARQL page).
-        store = open_store(settings.store, read_only=True)  # opens lazily, on first query
+        store = BoundedStore(
+            open_store(settings.store, read_only=True),  # opens lazily, on first query
+            slots=settings.workers,
+            wait=settings.queue_timeout,
+            max_rows=settings.max_rows,
+        )
         runner = Runner(
             store,
             load_library(DEFAULT_DIR),
@@ -173,6 +199,50 @@ class Lookups:
 
     def table(self, name: str, **values: str) -> Table:
         return self.runner.table(name, values)
+
+
+class BoundedStore:
+    """A store whose queries run at most `slots` at a time, each to its end (at most
+    `max_rows` + 1 rows, enough for the row limit to tell). A library query holds the GIL
+    and its working memory while it runs: more of them at once add only memory (hundreds of
+    megabytes each on a large graph) and delay. A query that waits more than `wait`
+    seconds for a slot is answered 503, with Retry-After."""
+
+    def __init__(self, store: Store, *, slots: int, wait: float, max_rows: int) -> None:
+        self.store = store
+        self.wait = wait
+        self.max_rows = max_rows
+        self._slots = threading.BoundedSemaphore(max(1, slots))
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Bindings | None = None,
+        dataset: Dataset | None = None,
+        timeout: float,
+    ) -> QueryResult:
+        if not self._slots.acquire(timeout=self.wait):
+            raise StoreUnavailable("the service is busy; try again shortly")
+        try:
+            result = self.store.query(sparql, bindings=bindings, dataset=dataset, timeout=timeout)
+            if isinstance(result, Solutions):
+                rows = list(itertools.islice(result.rows, self.max_rows + 1))
+                return Solutions(result.variables, iter(rows))
+            if isinstance(result, Triples):
+                return Triples(list(itertools.islice(result.triples, self.max_rows + 1)))
+            return result
+        finally:
+            self._slots.release()
+
+    def load(self, path: pathlib.Path) -> int:
+        return self.store.load(path)
+
+    def triple_count(self) -> int:
+        return self.store.triple_count()
+
+    def close(self) -> None:
+        self.store.close()
 
 
 def lookups(request: Request) -> Lookups:

@@ -21,7 +21,8 @@ from typing import Any
 from fastapi import Request
 
 from api.settings import Settings
-from api.wire import READY, Answer, Job, Limits, frame, read_frame_async
+from api.wire import READY, TOO_COSTLY, Answer, Job, Limits, frame, over_time, read_frame_async
+from graph.store import SCHEMES, scan
 
 log = logging.getLogger("treatygraph.pool")
 _GRACE = 0.5  # seconds past the limit before the kill, so a worker can report a soft timeout
@@ -96,9 +97,20 @@ class WorkerPool:
         self._all: set[Worker] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._closing = False
+        self._remote = settings.store.startswith(SCHEMES)
 
     async def start(self) -> None:
         await asyncio.gather(*(self._add() for _ in range(self.settings.workers)))
+
+    @property
+    def ready(self) -> bool:
+        """Whether a job can be taken: a worker is up and the pool is not closing."""
+        return not self._closing and bool(self._all)
+
+    @property
+    def live(self) -> int:
+        """Worker processes up (idle or busy)."""
+        return len(self._all)
 
     async def close(self) -> None:
         self._closing = True
@@ -118,12 +130,14 @@ class WorkerPool:
             result = await asyncio.wait_for(worker.call(job.encode()), limit + _GRACE)
         except TimeoutError:
             await self._retire(worker)  # the query is really stopped before we answer
-            return Answer(503, message=f"the query ran past the time limit of {limit:g} s")
+            if self._remote or scan(job.query).has_service:  # another server was slow
+                return Answer(503, message=f"the SPARQL server did not answer within {limit:g} s")
+            return Answer(TOO_COSTLY, message=over_time(limit))
         except (asyncio.IncompleteReadError, ConnectionError):
             with contextlib.suppress(TimeoutError):  # reap it, to tell how it died
                 await asyncio.wait_for(worker.process.wait(), 1.0)
             await self._retire(worker)
-            return Answer(500, message=_crash_message(worker))
+            return Answer(TOO_COSTLY, message=_crash_message(worker))
         except BaseException:  # cancelled mid-call: the pipe state is unknown, start afresh
             self._replace(worker)
             raise
@@ -173,8 +187,8 @@ def _crash_message(worker: Worker) -> str:
     code = worker.process.returncode
     how = f" (signal {-code})" if code is not None and code < 0 else ""
     return (
-        f"the query stopped its worker{how}: it may nest too deeply or need too much memory; "
-        "the service goes on"
+        f"the query needed more memory or stack than this endpoint allows and stopped its "
+        f"worker{how}: narrow it (more specific patterns, LIMIT); the service goes on"
     )
 
 

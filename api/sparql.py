@@ -82,8 +82,12 @@ class Operation:
     named_graphs: tuple[str, ...] | None = None
 
 
+RETRY_AFTER = "5"  # seconds, sent with every 503: the store, the workers or the service return
+
+
 def problem(status: int, detail: str) -> JSONResponse:
-    """An RFC 9457 problem document: the one shape of every error this service sends."""
+    """An RFC 9457 problem document: the one shape of every error this service sends.
+    A 503 (try again later) says when, in ``Retry-After``."""
     try:
         title = HTTPStatus(status).phrase
     except ValueError:
@@ -92,6 +96,7 @@ def problem(status: int, detail: str) -> JSONResponse:
         {"type": "about:blank", "title": title, "status": status, "detail": detail},
         status_code=status,
         media_type="application/problem+json",
+        headers={"Retry-After": RETRY_AFTER} if status == 503 else None,
     )
 
 
@@ -136,7 +141,86 @@ async def _run(request: Request, job: Job, operation: Operation) -> Answer:
 
 # A plain Starlette route: FastAPI's per-request machinery (dependencies, validation) would
 # cost about a fifth of a point query's time, and the protocol is parsed here by hand anyway.
+# Its OpenAPI description is written out below (`openapi_paths`) and added by api.app.
 router.add_route("/sparql", sparql, methods=["GET", "POST"], include_in_schema=False)
+
+
+def openapi_paths() -> dict[str, object]:
+    """The OpenAPI description of ``/sparql``, for the service's schema."""
+    results_json = {
+        "type": "object",
+        "required": ["head"],
+        "properties": {
+            "head": {"type": "object"},
+            "results": {
+                "type": "object",
+                "required": ["bindings"],
+                "properties": {"bindings": {"type": "array", "items": {"type": "object"}}},
+            },
+            "boolean": {"type": "boolean"},
+        },
+    }
+    text = {"schema": {"type": "string"}}
+    content: dict[str, object] = {o.media_type: text for o in RESULT_OFFERS + PAGE_OFFERS}
+    content |= {
+        "application/sparql-results+json": {"schema": results_json},
+        "application/json": {"schema": {"type": ["object", "array"]}},
+        "application/ld+json": {"schema": {"type": ["object", "array"]}},
+    }
+    ok = {"description": "the answer, in the format `Accept` asks for", "content": content}
+    dataset = [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": "a graph of the store to query (repeatable)",
+            "schema": {"type": "string"},
+        }
+        for name in ("default-graph-uri", "named-graph-uri")
+    ]
+    query = {
+        "name": "query",
+        "in": "query",
+        "required": False,
+        "description": "a SPARQL 1.1 query; without one, the service description (or the "
+        "query page for a browser)",
+        "schema": {"type": "string"},
+        "example": "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
+    }
+    form = {
+        "type": "object",
+        "required": ["query"],
+        "properties": {
+            "query": {"type": "string"},
+            "default-graph-uri": {"type": "string"},
+            "named-graph-uri": {"type": "string"},
+        },
+    }
+    return {
+        "/sparql": {
+            "get": {
+                "tags": ["sparql"],
+                "summary": "SPARQL 1.1 Protocol query (read-only)",
+                "operationId": "sparql_get",
+                "parameters": [query, *dataset],
+                "responses": {"200": ok},
+            },
+            "post": {
+                "tags": ["sparql"],
+                "summary": "SPARQL 1.1 Protocol query by POST (read-only)",
+                "operationId": "sparql_post",
+                "parameters": dataset,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        FORM: {"schema": form},
+                        DIRECT: {"schema": {"type": "string"}},
+                    },
+                },
+                "responses": {"200": ok},
+            },
+        }
+    }
 
 
 # --- reading a protocol request ----------------------------------------------------------

@@ -15,6 +15,16 @@ from typing import Any, BinaryIO
 
 _LENGTH = struct.Struct(">I")
 READY = b"ready"
+# A query past a limit of this endpoint (time, memory, stack) is the client's to narrow: a
+# 4xx, as for too many rows. Retrying it as it is would not help, and the service is fine.
+TOO_COSTLY = 422
+
+
+def over_time(limit: float) -> str:
+    return (
+        f"the query ran past the time limit of {limit:g} s: narrow it (more specific patterns, "
+        "LIMIT) and try again"
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

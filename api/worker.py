@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
 import sys
 import traceback
 from typing import BinaryIO
 
 from api.guard import Refused, check
-from api.wire import READY, Answer, Job, Limits, read_frame, write_frame
+from api.wire import READY, TOO_COSTLY, Answer, Job, Limits, over_time, read_frame, write_frame
 from graph.store import (
     FORMATS,
+    SCHEMES,
     Dataset,
     QuerySyntaxError,
+    QueryTimeout,
     ResultTooLarge,
     Store,
     StoreError,
@@ -46,7 +49,11 @@ def answer(store: Store, job: Job, limits: Limits) -> Answer:
         return Answer(400, message=f"query error: {e}")
     except ResultTooLarge as e:
         return Answer(422, message=str(e))
-    except StoreUnavailable as e:  # includes QueryTimeout
+    except QueryTimeout as e:  # here, the query's own cost; on a remote store, the server's
+        if limits.store.startswith(SCHEMES):
+            return Answer(503, message=str(e))
+        return Answer(TOO_COSTLY, message=over_time(limits.timeout))
+    except StoreUnavailable as e:
         return Answer(503, message=str(e))
     except StoreError as e:
         return Answer(500, message=str(e))
@@ -79,7 +86,16 @@ def serve(limits: Limits, jobs: BinaryIO, out: BinaryIO) -> None:
         write_frame(out, result.encode())
 
 
+def _ignore_stop_signals() -> None:
+    """Leave stopping to the pool: a SIGTERM or SIGINT sent to the whole process group (by
+    systemd, or Ctrl-C in a terminal) must not kill a worker under a query the service is
+    still draining. The worker ends when its stdin closes, or by the pool's SIGKILL."""
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, signal.SIG_IGN)
+
+
 def main() -> None:
+    _ignore_stop_signals()
     limits = Limits.decode(sys.argv[1])
     _cap_memory(limits.memory_mb)
     sys.setrecursionlimit(10_000)  # rdflib's parser recurses per nesting level

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import hashlib
+import io
 import os
 import shutil
 import sys
@@ -29,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 import pyshacl
@@ -40,14 +41,17 @@ from graph.model import Extraction, Instrument
 from graph.rdf import (
     CONTEXT_FILE,
     ONTOLOGY_DIR,
+    Assembly,
+    Canonical,
+    Counts,
+    Part,
     Sources,
-    Triples,
+    Whole,
     jsonld_chunks,
-    ntriples_lines,
+    resolution_part,
     software_version,
     to_ntriples,
-    to_turtle,
-    triples,
+    write_turtle,
 )
 from graph.vocab import DCAT, DCTERMS, OWL, PREFIXES, PROV, RDF, RDFS, SPDX, TG, VOID, XSD
 
@@ -60,8 +64,13 @@ MEDIA_TYPES = {
     "graph.ttl": "text/turtle",
     "graph.jsonld": "application/ld+json",
 }
+# Above this many triples graph.ttl and graph.jsonld are left out (graph.nt is always written):
+# each costs a pass in Python over every triple, a minute or so at ten million, for files
+# nobody opens whole. See docs/stores.md.
+DUMPS_UP_TO = 2_500_000
+DERIVED_DUMPS = ("graph.ttl", "graph.jsonld")
 
-
+Read = Callable[[Part, int, int], bytes]  # bytes start:end of a part's own lines
 _Add = Callable[[ox.NamedNode, str, ox.NamedNode | ox.Literal], None]
 
 
@@ -79,6 +88,7 @@ class BuildReport:
     files: dict[str, str]  # file name → SHA-256 of its bytes
     classes: dict[str, int] = field(default_factory=dict)  # class IRI → instances
     seconds: dict[str, float] = field(default_factory=dict)  # stage → wall time
+    skipped: tuple[str, ...] = ()  # dumps left out for the graph's size
 
     def __str__(self) -> str:
         return (
@@ -96,78 +106,153 @@ def build(
     sources: Sources | None = None,
     instruments: Mapping[str, Instrument] | None = None,
     validate: bool = False,
+    dumps: bool | None = None,
 ) -> BuildReport:
     """Build the graph of ``extractions`` into ``out_dir``, replacing it atomically.
 
     ``sources`` maps source files to their SHA-256 (the authority data is added);
     ``instruments`` describes parents no paragraph cites (default: the authority data); with
-    ``validate`` the graph must pass ``ontology/shapes.ttl`` or nothing is written.
+    ``validate`` the graph must pass ``ontology/shapes.ttl`` or nothing is written; ``dumps``
+    writes graph.ttl and graph.jsonld (default: up to :data:`DUMPS_UP_TO` triples).
     """
     clock = _Clock()
-    extractions = list(extractions)
-    base = normalise_base(base or default_base())
-    checksums = {**authority_checksums(), **{str(k): v for k, v in (sources or {}).items()}}
-    graph = triples(extractions, base=base, sources=checksums, instruments=instruments)
+    assembly = Assembly(normalise_base(base or default_base()))
+    lines: dict[str, bytes] = {}
+    for extraction in extractions:
+        part, data = resolution_part(extraction, base=assembly.base)
+        assembly.add(part)
+        lines[part.iri] = data
+    checksums = with_authority(sources)
+    whole = assembly.finish(checksums, instruments)
     clock.lap("rdf")
-    if validate:
-        conforms, text = shacl(graph)
-        if not conforms:
-            raise BuildError(text)
-        clock.lap("shacl")
+    return write(
+        whole,
+        out_dir,
+        read=lambda part, start, end: lines[part.iri][start:end],
+        sources=checksums,
+        validate=validate,
+        dumps=dumps,
+        clock=clock,
+    )
+
+
+def with_authority(sources: Sources | None) -> dict[str, str]:
+    """Source files and their SHA-256, the authority data included."""
+    return {**authority_checksums(), **{str(k): v for k, v in (sources or {}).items()}}
+
+
+def write(
+    whole: Whole,
+    out_dir: Path,
+    *,
+    read: Read,
+    sources: Mapping[str, str],
+    validate: bool = False,
+    dumps: bool | None = None,
+    clock: _Clock | None = None,
+    before_swap: Callable[[Path], None] | None = None,
+) -> BuildReport:
+    """Write an assembled graph into ``out_dir``, replacing it atomically; the graph streams
+    from ``read`` to the files and is never held whole. ``before_swap(stage)`` runs once every
+    file is in the staging directory; if it raises, ``out_dir`` is left as it was."""
+    clock = clock or _Clock()
     files: dict[str, str] = {}
-    stats = _Stats.of(graph)
+    counts = whole.counts()
+    stats = _Stats.of_counts(counts)
+    if dumps is None:
+        dumps = counts.triples <= DUMPS_UP_TO
     with _staging(Path(out_dir)) as stage:
-        for name, chunks in _outputs(graph, stats, base, checksums, files):
-            files[name] = _write(stage / name, chunks)
+        nt = stage / "graph.nt"
+        files["graph.nt"] = _write_bytes(nt, whole.lines(read))
+        clock.lap("write")
+        if validate:
+            conforms, text = shacl(rdflib.Graph().parse(nt, format="nt"))
+            if not conforms:
+                raise BuildError(text)
+            clock.lap("shacl")
+        for name, writer in _outputs(nt, stats, whole.base, sources, files, dumps):
+            files[name] = _write(stage / name, writer)
+        if before_swap is not None:
+            before_swap(stage)
+        clock.lap("write")
     clock.lap("write")
     return BuildReport(
         out_dir=Path(out_dir),
-        resolutions=len(extractions),
-        citations=sum(len(e.citations) for e in extractions),
-        instruments=len({c.instrument.id for e in extractions for c in e.citations}),
-        triples=len(graph),
+        resolutions=len(whole.parts),
+        citations=whole.citations,
+        instruments=whole.cited,
+        triples=counts.triples,
         files=files,
-        classes=dict(sorted(stats.classes.items())),
+        classes=dict(sorted(counts.classes.items())),
         seconds=clock.laps,
+        skipped=() if dumps else DERIVED_DUMPS,
     )
 
 
 def _outputs(
-    graph: Triples,
+    nt: Path,
     stats: _Stats,
     base: str,
     sources: Mapping[str, str],
     files: Mapping[str, str],
-) -> Iterator[tuple[str, Iterable[str]]]:
-    """Each output file in turn, as text chunks; void.ttl last, as it describes the others."""
-    yield "graph.nt", ntriples_lines(graph)
-    yield "graph.ttl", [to_turtle(graph)]
-    yield "graph.jsonld", jsonld_chunks(graph)
+    dumps: bool,
+) -> Iterator[tuple[str, Callable[[_Hashing], None]]]:
+    """The files after graph.nt, each as a function writing it; void.ttl last, as it describes
+    the others."""
+    if dumps:
+        yield "graph.ttl", lambda out: write_turtle(Canonical.read(nt), out)
+        yield "graph.jsonld", lambda out: out.text(jsonld_chunks(Canonical.read(nt)))
     for path in (CONTEXT_FILE, ONTOLOGY_FILE, SHAPES_FILE):
         name = "ontology.ttl" if path == ONTOLOGY_FILE else path.name
-        yield name, [path.read_text("utf-8")]
-    description = Triples(sorted(set(void(stats, base, sources, files)), key=str))
-    yield "void.ttl", [to_turtle(description)]
+        yield name, lambda out, path=path: out.text([path.read_text("utf-8")])  # type: ignore[misc]
+    description = sorted(set(void(stats, base, sources, files)), key=str)
+    yield "void.ttl", lambda out: write_turtle(Canonical(description), out)
 
 
-def _write(path: Path, chunks: Iterable[str]) -> str:
-    """Write text chunks as UTF-8, a few thousand at a time; the SHA-256 of the bytes."""
-    digest = hashlib.sha256()
-    with path.open("wb") as f:
+class _Hashing(io.RawIOBase):
+    """A binary file that keeps the SHA-256 of what is written to it."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        super().__init__()
+        self.f = f
+        self.digest = hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data)
+        self.f.write(view)
+        self.digest.update(view)
+        return view.nbytes
+
+    def text(self, chunks: Iterable[str]) -> None:
+        """Write text chunks as UTF-8, a few thousand at a time."""
         batch: list[str] = []
         for chunk in chunks:
             batch.append(chunk)
             if len(batch) >= 4096:
-                _flush(f, batch, digest)
-        _flush(f, batch, digest)
+                self.write("".join(batch).encode("utf-8"))
+                batch.clear()
+        self.write("".join(batch).encode("utf-8"))
+
+
+def _write(path: Path, writer: Callable[[_Hashing], None]) -> str:
+    """Write a file with ``writer``; the SHA-256 of its bytes."""
+    with path.open("wb") as f:
+        out = _Hashing(f)
+        writer(out)
+        return out.digest.hexdigest()
+
+
+def _write_bytes(path: Path, chunks: Iterable[bytes]) -> str:
+    """Write byte chunks; the SHA-256 of the whole."""
+    digest = hashlib.sha256()
+    with path.open("wb") as f:
+        for chunk in chunks:
+            f.write(chunk)
+            digest.update(chunk)
     return digest.hexdigest()
-
-
-def _flush(f: BinaryIO, batch: list[str], digest: hashlib._Hash) -> None:
-    data = "".join(batch).encode("utf-8")
-    f.write(data)
-    digest.update(data)
-    batch.clear()
 
 
 def authority_checksums() -> dict[str, str]:
@@ -222,7 +307,7 @@ def void(
     add(ds, f"{VOID}uriSpace", ox.Literal(base))
     for namespace in (TG, PREFIXES["eli"], PREFIXES["cito"], DCTERMS, PROV, PREFIXES["oa"]):
         add(ds, f"{VOID}vocabulary", ox.NamedNode(namespace))
-    stats = graph if isinstance(graph, _Stats) else _Stats.of(graph)
+    stats = graph if isinstance(graph, _Stats) else _Stats.of(graph, base)
     _counts(stats, base, ds, add)
     _partitions(stats, ids, ds, add)
     for name in sorted(files):
@@ -245,28 +330,49 @@ _DESCRIPTION = (
 
 @dataclass(slots=True)
 class _Stats:
-    """What VoID counts, gathered in one pass over the graph."""
+    """What VoID counts."""
 
     triples: int = 0
-    subjects: set[str] = field(default_factory=set)
+    subjects: int = 0
+    entities: int = 0  # subjects under the base
     properties: Counter[str] = field(default_factory=Counter)
     classes: Counter[str] = field(default_factory=Counter)
     instances: dict[str, list[ox.NamedNode]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, graph: Iterable[ox.Triple]) -> _Stats:
+    def of(cls, graph: Iterable[ox.Triple], base: str | None = None) -> _Stats:
+        """The counts of ``graph`` (in canonical order), in one pass."""
         stats = cls()
+        subjects: set[str] = set()
         rdf_type = ox.NamedNode(f"{RDF}type")
         wanted = {f"{TG}Build", f"{TG}Resolution"}
         for t in graph:
             stats.triples += 1
-            stats.subjects.add(str(t.subject))
+            subjects.add(str(t.subject))
             stats.properties[t.predicate.value] += 1
             if t.predicate == rdf_type and isinstance(t.object, ox.NamedNode):
                 stats.classes[t.object.value] += 1
                 if t.object.value in wanted and isinstance(t.subject, ox.NamedNode):
                     stats.instances.setdefault(t.object.value, []).append(t.subject)
+        under = f"<{normalise_base(base or default_base())}"
+        stats.subjects = len(subjects)
+        stats.entities = sum(1 for s in subjects if s.startswith(under))
         return stats
+
+    @classmethod
+    def of_counts(cls, counts: Counts) -> _Stats:
+        """The counts an assembled graph keeps of itself."""
+        instances = {f"{TG}Build": [ox.NamedNode(b) for b in counts.builds]}
+        if counts.first_resolution:
+            instances[f"{TG}Resolution"] = [ox.NamedNode(counts.first_resolution)]
+        return cls(
+            triples=counts.triples,
+            subjects=counts.subjects,
+            entities=counts.entities,
+            properties=Counter(counts.properties),
+            classes=Counter(counts.classes),
+            instances=instances,
+        )
 
 
 def _integer(value: int) -> ox.Literal:
@@ -274,10 +380,9 @@ def _integer(value: int) -> ox.Literal:
 
 
 def _counts(stats: _Stats, base: str, ds: ox.NamedNode, add: _Add) -> None:
-    entities = sum(1 for s in stats.subjects if s.startswith(f"<{base}"))
     add(ds, f"{VOID}triples", _integer(stats.triples))
-    add(ds, f"{VOID}entities", _integer(entities))
-    add(ds, f"{VOID}distinctSubjects", _integer(len(stats.subjects)))
+    add(ds, f"{VOID}entities", _integer(stats.entities))
+    add(ds, f"{VOID}distinctSubjects", _integer(stats.subjects))
     add(ds, f"{VOID}properties", _integer(len(stats.properties)))
     add(ds, f"{VOID}classes", _integer(len(stats.classes)))
     for example in stats.instances.get(f"{TG}Resolution", [])[:1]:
@@ -402,5 +507,5 @@ class _Clock:
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
-        self.laps[name] = round(now - self.start, 4)
+        self.laps[name] = round(self.laps.get(name, 0.0) + now - self.start, 4)
         self.start = now

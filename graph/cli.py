@@ -131,7 +131,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. piped into head
         sys.stderr.close()
         return 0
+    except OSError as err:  # a read-only or full disk, a folder we may not write: say which
+        print(f"treatygraph: {_os_error(err)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return code
+
+
+def _os_error(err: OSError) -> str:
+    """An OSError as one line that names the file, without a traceback.
+
+    >>> _os_error(PermissionError(13, "Permission denied", "out/dist"))
+    'out/dist: Permission denied'
+    >>> _os_error(OSError(28, "No space left on device"))
+    'No space left on device'
+    """
+    reason = err.strerror or str(err)
+    if err.filename is None:
+        return reason
+    also = f" (and {err.filename2})" if err.filename2 is not None else ""
+    return f"{err.filename}{also}: {reason}"
 
 
 if __name__ == "__main__":

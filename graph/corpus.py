@@ -1,28 +1,48 @@
 """Reading a whole corpus: every ``*.txt`` of a folder (with the ``.meta.yaml`` beside it),
-in parallel across cores, with a cache keyed by checksum so that an unchanged file is not
-parsed again, and one line per file that failed without stopping the others."""
+read and mapped to its part of the graph in parallel across cores, with a cache keyed by
+checksum so that an unchanged file is not read again, and one line per file that failed
+without stopping the others.
+
+A worker reads one resolution, maps it to RDF (:func:`graph.rdf.resolution_part`) and writes
+the part to a file: the part's record (pickled) then its own N-Triples lines. Only the record
+travels back to the main process, which never holds the lines of more than one resolution at
+a time. With a cache folder the part files are kept there, named by a digest of everything
+they depend on (the file's bytes and name, the base IRI, the reference data and the code that
+reads and maps), so a rebuild reuses every part whose inputs did not change; without one they
+go to a scratch folder the caller removes.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import pickle
+import struct
 import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
 
+import graph
 from graph.errors import TreatygraphError, fatal
 from graph.extract import meta_path, read
-from graph.model import Extraction
+from graph.rdf import Part, resolution_part
 
-# Bump when the reader changes what it extracts, so cached readings are not reused.
+# Bump when the reader changes what it extracts, so cached readings are not reused. (The code
+# of the reader and of the mapping is part of the cache key as well, so this is a backstop.)
 READER_VERSION = "1"
 PARALLEL_FROM = 16  # below this many files, a process pool costs more than it saves
+MAGIC = b"TGP1"  # part files: magic, record length (8 bytes LE), pickled record, lines
+_HEADER = struct.Struct("<4sQ")
+# The modules whose code decides what a part holds.
+_CODE = (
+    "authority", "clean", "errors", "extract", "find", "ids", "model", "parse", "rdf",
+    "resolve", "vocab",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,20 +51,34 @@ class Failure:
     message: str
 
     def __str__(self) -> str:
+        if self.message.startswith(f"{self.path}:"):  # the reader's errors name the file
+            return self.message
         return f"{self.path}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one file: its part (and where its lines are), or why it failed."""
+
+    path: str
+    checksum: str
+    part: Part | None
+    lines: Path | None  # the part file
+    offset: int  # where the lines begin in it
+    error: str | None
+    from_cache: bool
 
 
 @dataclass(frozen=True)
 class CorpusRead:
-    """What reading a corpus gave: extractions in file order, checksums, failures, counts."""
+    """What reading a corpus gave: counts, checksums of every file, failures."""
 
-    extractions: tuple[Extraction, ...]
-    checksums: dict[str, str]
+    files: tuple[str, ...]
+    checksums: dict[str, str]  # every file that could be read → SHA-256
     failures: tuple[Failure, ...] = ()
     parsed: int = 0
     cached: int = 0
     seconds: float = 0.0
-    files: tuple[str, ...] = field(default=())
 
     @property
     def rate(self) -> float:
@@ -62,13 +96,18 @@ def corpus_files(directory: Path) -> list[Path]:
 
 
 @cache
-def _data_digest() -> str:
-    """A digest of the reference data: the cache is void when the authority data changes."""
-    digest = hashlib.sha256(READER_VERSION.encode())
-    for entry in sorted(resources.files("graph").joinpath("data").iterdir(), key=lambda e: e.name):
+def _inputs_digest() -> str:
+    """A digest of the reference data and of the code that reads and maps: a part made with
+    other data or other code is never reused."""
+    digest = hashlib.sha256(READER_VERSION.encode() + MAGIC)
+    data = resources.files("graph").joinpath("data")
+    for entry in sorted(data.iterdir(), key=lambda e: e.name):
         if entry.is_file():
-            digest.update(entry.name.encode() + entry.read_bytes())
-    return digest.hexdigest()[:16]
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    code = Path(graph.__file__).parent
+    for name in _CODE:
+        digest.update(name.encode() + b"\0" + (code / f"{name}.py").read_bytes())
+    return digest.hexdigest()
 
 
 def file_checksum(path: Path) -> str:
@@ -80,96 +119,125 @@ def file_checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
+def part_key(checksum: str, name: str, base: str) -> str:
+    """The name of a part file: what the part depends on, digested."""
+    text = "\0".join((checksum, name, base, _inputs_digest()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
-class _Outcome:
-    path: str
-    checksum: str
-    extraction: Extraction | None
-    error: str | None
-    from_cache: bool
+class _Job:
+    base: str
+    folder: Path  # where part files go
+    reuse: bool  # whether a part file already there may be used
 
 
-def _read_one(path: Path, cache_dir: Path | None) -> _Outcome:
+def _map_one(job: _Job, path: Path) -> Outcome:
     try:
         checksum = file_checksum(path)
     except OSError as err:
-        return _Outcome(str(path), "", None, f"cannot read: {err.strerror or err}", False)
-    cached = _from_cache(cache_dir, checksum)
-    if cached is not None:
-        return _Outcome(str(path), checksum, cached, None, True)
+        return Outcome(str(path), "", None, None, 0, f"cannot read: {err.strerror or err}", False)
+    target = _part_file(job.folder, part_key(checksum, path.name, job.base))
+    if job.reuse:
+        found = _load_part(target)
+        if found is not None:
+            return Outcome(str(path), checksum, found[0], target, found[1], None, True)
     try:
         extraction = read(path)
+        part, data = resolution_part(extraction, base=job.base)
     except TreatygraphError as err:
-        return _Outcome(str(path), checksum, None, str(err), False)
-    _to_cache(cache_dir, checksum, extraction)
-    return _Outcome(str(path), checksum, extraction, None, False)
+        return Outcome(str(path), checksum, None, None, 0, str(err), False)
+    except ValueError as err:  # the reading cannot be mapped (e.g. a citation of no paragraph)
+        return Outcome(str(path), checksum, None, None, 0, f"error: {err}", False)
+    try:
+        offset = _save_part(target, part, data)
+    except OSError as err:
+        return Outcome(str(path), checksum, None, None, 0, f"cannot write its part: {err}", False)
+    return Outcome(str(path), checksum, part, target, offset, None, False)
 
 
-def _cache_file(cache_dir: Path, checksum: str) -> Path:
-    return cache_dir / _data_digest() / checksum[:2] / f"{checksum}.pickle"
+def _part_file(folder: Path, key: str) -> Path:
+    return folder / key[:2] / f"{key}.part"
 
 
-def _from_cache(cache_dir: Path | None, checksum: str) -> Extraction | None:
-    if cache_dir is None:
-        return None
-    target = _cache_file(cache_dir, checksum)
+def _load_part(target: Path) -> tuple[Part, int] | None:
+    """A part file's record and where its lines begin, if the file is whole."""
     try:
         with target.open("rb") as fh:
-            value = pickle.load(fh)  # our own cache, written below; never user input
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            magic, length = _HEADER.unpack(fh.read(_HEADER.size))
+            if magic != MAGIC:
+                return None
+            part = pickle.loads(fh.read(length))  # our own file, written below; never input
+            size = os.fstat(fh.fileno()).st_size
+    except (OSError, struct.error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
         return None
-    return value if isinstance(value, Extraction) else None
+    offset = _HEADER.size + length
+    if not isinstance(part, Part) or size != offset + part.size:
+        return None
+    return part, offset
 
 
-def _to_cache(cache_dir: Path | None, checksum: str, extraction: Extraction) -> None:
-    if cache_dir is None:
-        return
-    target = _cache_file(cache_dir, checksum)
+def _save_part(target: Path, part: Part, data: bytes) -> int:
+    record = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial_file = target.with_suffix(f".{os.getpid()}.tmp")
+    with partial_file.open("wb") as fh:
+        fh.write(_HEADER.pack(MAGIC, len(record)))
+        fh.write(record)
+        fh.write(data)
+    partial_file.replace(target)  # atomic: a reader never sees half a file
+    return _HEADER.size + len(record)
+
+
+def part_lines(path: Path, offset: int, start: int, end: int) -> bytes:
+    """Bytes ``start:end`` of the lines of the part file ``path`` (which begin at ``offset``)."""
+    fd = os.open(path, os.O_RDONLY)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL))
-        partial.replace(target)  # atomic: a reader never sees half a file
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+        return _pread(fd, end - start, offset + start)
+    finally:
+        os.close(fd)
 
 
-def _read_all(files: list[Path], cache_dir: Path | None, jobs: int) -> Iterator[_Outcome]:
-    if jobs <= 1 or len(files) < PARALLEL_FROM:
-        for path in files:
-            yield _read_one(path, cache_dir)
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        chunk = max(1, min(64, len(files) // (jobs * 8)))
-        yield from pool.map(_read_one, files, [cache_dir] * len(files), chunksize=chunk)
+def _pread(fd: int, size: int, offset: int) -> bytes:
+    chunks: list[bytes] = []
+    while size > 0:
+        chunk = os.pread(fd, size, offset)
+        if not chunk:
+            raise OSError(f"part file ended {size} bytes early")
+        chunks.append(chunk)
+        size -= len(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
 
 
-def read_corpus(
-    directory: Path,
+def map_corpus(
+    files: list[Path],
     *,
+    base: str,
+    folder: Path,
+    reuse: bool,
     jobs: int | None = None,
-    cache_dir: Path | None = None,
     progress: bool | None = None,
-) -> CorpusRead:
-    """Read every resolution of a corpus folder; failures are collected, not raised."""
-    files = corpus_files(directory)
+) -> Iterator[Outcome]:
+    """Read and map every file, in file order; part files go to ``folder``, and with ``reuse``
+    a part file already there for the same inputs is taken instead of reading the file."""
     jobs = jobs or os.cpu_count() or 1
     show = sys.stderr.isatty() if progress is None else progress
-    start = time.perf_counter()
-    outcomes = list(_with_progress(_read_all(files, cache_dir, jobs), len(files), show))
-    extractions = tuple(o.extraction for o in outcomes if o.extraction is not None)
-    return CorpusRead(
-        extractions=extractions,
-        checksums={o.path: o.checksum for o in outcomes if o.extraction is not None},
-        failures=tuple(Failure(o.path, o.error) for o in outcomes if o.error),
-        parsed=sum(1 for o in outcomes if o.extraction is not None and not o.from_cache),
-        cached=sum(1 for o in outcomes if o.from_cache),
-        seconds=time.perf_counter() - start,
-        files=tuple(str(f) for f in files),
-    )
+    job = _Job(base, folder, reuse)
+    yield from _with_progress(_map_all(job, files, jobs), len(files), show)
 
 
-def _with_progress(outcomes: Iterator[_Outcome], total: int, show: bool) -> Iterator[_Outcome]:
+def _map_all(job: _Job, files: list[Path], jobs: int) -> Iterator[Outcome]:
+    work = partial(_map_one, job)
+    if jobs <= 1 or len(files) < PARALLEL_FROM:
+        yield from map(work, files)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        chunk = max(1, min(32, len(files) // (jobs * 8)))
+        yield from pool.map(work, files, chunksize=chunk)
+
+
+def _with_progress(outcomes: Iterator[Outcome], total: int, show: bool) -> Iterator[Outcome]:
     if not show:
         yield from outcomes
         return
@@ -179,21 +247,27 @@ def _with_progress(outcomes: Iterator[_Outcome], total: int, show: bool) -> Iter
         Progress,
         TextColumn,
         TimeElapsedColumn,
+        TimeRemainingColumn,
     )
 
     columns = (
         TextColumn("reading resolutions"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]:.0f}/s · {task.fields[failed]} failed"),
+        TextColumn(
+            "{task.fields[rate]:.0f}/s · {task.fields[cached]} cached · "
+            "{task.fields[failed]} failed"
+        ),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),
     )
     started = time.perf_counter()
     with Progress(*columns, transient=False) as bar:
-        task = bar.add_task("read", total=total, rate=0.0, failed=0)
-        failed = 0
+        task = bar.add_task("read", total=total, rate=0.0, failed=0, cached=0)
+        failed = cached = 0
         for done, outcome in enumerate(outcomes, start=1):
             failed += outcome.error is not None
+            cached += outcome.from_cache
             rate = done / max(time.perf_counter() - started, 1e-9)
-            bar.update(task, advance=1, rate=rate, failed=failed)
+            bar.update(task, advance=1, rate=rate, failed=failed, cached=cached)
             yield outcome

@@ -465,6 +465,8 @@ ____________
 def parse_date(value: object) -> date | None:
     if value in (None, ""):
         return None
+    if isinstance(value, datetime):  # YAML reads 2020-01-01T10:00 as a datetime
+        return value.date()
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value))

@@ -25,6 +25,7 @@ import io
 import json
 import re
 import tomllib
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -262,8 +263,9 @@ class Part:
     pieces: the nodes under the resolution's IRI (``…/A-RES-77-194/…``), then, from byte
     ``split``, the resolution node itself; in canonical order each piece is one run, and no
     other part's piece falls inside it. The lines naming the build (``prov:wasGeneratedBy``)
-    are left out, to be put back at ``generated`` (byte offset, subject) once the build has its
-    name. ``shared`` holds the lines about nodes other resolutions may describe as well."""
+    are left out, to be put back at ``generated`` (byte offset, subject as what follows
+    ``<iri``: ``>`` or ``/citation/op5-1>``) once the build has its name. ``shared`` holds the
+    lines about nodes other resolutions may describe as well."""
 
     symbol: str
     iri: str
@@ -271,7 +273,7 @@ class Part:
     text_sha: str
     size: int
     split: int
-    generated: tuple[tuple[int, str], ...]
+    generated: tuple[tuple[int, str], ...]  # (byte offset, subject after "<iri")
     resort: bool  # the build's name could move a line: sort the pieces again once it is known
     shared: tuple[str, ...]
     cited: tuple[Cited, ...]
@@ -299,26 +301,20 @@ def resolution_part(extraction: Extraction, *, base: str | None = None) -> tuple
     source = _n(ids.source(source_name)) if source_name else None
     _resolution(w, extraction, build, source)
     lines = sorted(w.local)
-    own = f"<{iri}> "
     tail = f" {GENERATED} {build} .\n"
-    kept: list[str] = []
-    at: list[tuple[int, str]] = []  # (index in kept, subject)
+    named = [i for i, line in enumerate(lines) if line.endswith(tail)]  # they name the build
     resort = False
-    split_index: int | None = None
-    for i, line in enumerate(lines):
-        if split_index is None and line.startswith(own):
-            split_index = len(kept)
-        if line.endswith(tail):
-            subject = line[: -len(tail)]
-            head = f"{subject} {GENERATED} "
-            near = lines[max(i - 1, 0) : i] + lines[i + 1 : i + 2]
-            resort = resort or any(n.startswith(head) for n in near)
-            at.append((len(kept), subject))
-        else:
-            kept.append(line)
-    if split_index is None:
-        split_index = len(kept)
-    data, offsets = _encode(kept, sorted({i for i, _ in at} | {split_index}))
+    for i in named:
+        head = lines[i][: -len(build) - 3]  # "<subject> <prov:wasGeneratedBy> "
+        near = lines[max(i - 1, 0) : i] + lines[i + 1 : i + 2]
+        resort = resort or any(n.startswith(head) for n in near)
+    skip = set(named)
+    kept = [line for i, line in enumerate(lines) if i not in skip]
+    # In kept lines: where each left-out line goes back, and where the node's own lines begin.
+    at = [i - n for n, i in enumerate(named)]
+    split_index = bisect_left(kept, f"<{iri}>")
+    data, offsets = _encode(kept, sorted({*at, split_index}))
+    cut = len(iri) + 1  # a subject as what follows "<iri": ">" or "/citation/op5-1>"
     part = Part(
         symbol=doc.meta.symbol,
         iri=iri,
@@ -326,7 +322,9 @@ def resolution_part(extraction: Extraction, *, base: str | None = None) -> tuple
         text_sha=_text_sha(doc),
         size=len(data),
         split=offsets[split_index],
-        generated=tuple((offsets[i], subject) for i, subject in at),
+        generated=tuple(
+            (offsets[k], lines[i][cut : -len(tail)]) for k, i in zip(at, named, strict=True)
+        ),
         resort=resort,
         shared=tuple(sorted(w.shared)),
         cited=_cited(extraction),
@@ -351,27 +349,17 @@ def _encode(lines: list[str], cuts: list[int]) -> tuple[bytes, dict[int, int]]:
     return b"".join(chunks), offsets
 
 
-def _line_stats(lines: Iterable[str]) -> dict[str, Any]:
+def _line_stats(lines: list[str]) -> dict[str, Any]:
     """Counts of sorted N-Triples lines: triples, subjects, triples by predicate, instances by
     class (``rdf:type`` with an IRI object)."""
-    properties: Counter[str] = Counter()
-    classes: Counter[str] = Counter()
-    triples = subjects = 0
-    previous = None
-    for line in lines:
-        s, p, rest = line.split(" ", 2)
-        triples += 1
-        if s != previous:
-            subjects += 1
-            previous = s
-        properties[p] += 1
-        if p == A and rest.startswith("<"):
-            classes[rest[1 : rest.index(">")]] += 1
+    terms = [line.split(" ", 2) for line in lines]
+    properties = Counter([t[1] for t in terms])
+    types = Counter([t[2] for t in terms if t[1] == A and t[2][0] == "<"])
     return {
-        "triples": triples,
-        "subjects": subjects,
+        "triples": len(lines),
+        "subjects": len({t[0] for t in terms}),
         "properties": tuple(sorted((p[1:-1], n) for p, n in properties.items())),
-        "classes": tuple(sorted(classes.items())),
+        "classes": tuple(sorted((o[1 : o.index(">")], n) for o, n in types.items())),
     }
 
 
@@ -425,6 +413,8 @@ class Assembly:
     _readings: dict[str, _Reading] = field(default_factory=dict)
     _symbols: dict[str, str | None] = field(default_factory=dict)
     _iris: dict[str, str] = field(default_factory=dict)
+    _properties: Counter[str] = field(default_factory=Counter)  # of the parts' own lines
+    _classes: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         self.base = normalise_base(self.base)
@@ -448,7 +438,10 @@ class Assembly:
         source = self.ids.source(part.source) if part.source else None
         for c in part.cited:
             self._read(part.symbol, source, c)
-        self.parts.append(replace(part, shared=(), cited=()))  # folded in: keep the record small
+        self._properties.update(dict(part.properties))
+        self._classes.update(dict(part.classes))
+        # Folded in: keep the record small (memory grows with resolutions, not triples).
+        self.parts.append(replace(part, shared=(), cited=(), properties=(), classes=()))
 
     def _read(self, symbol: str, source: str | None, c: Cited) -> None:
         reading = self._readings.get(c.id)
@@ -484,7 +477,29 @@ class Assembly:
         for reading in readings.values():
             _instrument(w, reading, build, checksums, known)
         shared = sorted(self.shared | w.shared)
-        return Whole(self.base, build, ordered, shared)
+        return Whole(
+            self.base,
+            build,
+            ordered,
+            shared,
+            cited=len(self._readings),
+            properties=Counter(self._properties),
+            classes=Counter(self._classes),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What VoID says of a graph: triples, subjects (those under the base are its entities),
+    triples by predicate, instances by class, the build nodes and the first resolution."""
+
+    triples: int
+    subjects: int
+    entities: int
+    properties: dict[str, int]
+    classes: dict[str, int]
+    builds: tuple[str, ...]
+    first_resolution: str | None
 
 
 @dataclass(frozen=True)
@@ -495,13 +510,17 @@ class Whole:
     build: Node
     parts: list[Part]
     shared: list[str]
+    cited: int  # instruments cited (their uncited parents not counted)
+    properties: Counter[str]  # predicate IRI → the parts' own lines
+    classes: Counter[str]  # class IRI → the parts' own instances
 
     @property
     def triples(self) -> int:
         return sum(p.triples for p in self.parts) + len(self.shared)
 
-    def generated_line(self, subject: str) -> str:
-        return f"{subject} {GENERATED} {self.build} .\n"
+    @property
+    def citations(self) -> int:
+        return sum(p.citations for p in self.parts)
 
     def lines(self, read: Callable[[Part, int, int], bytes]) -> Iterator[bytes]:
         """The graph as canonical N-Triples, a run at a time; ``read(part, start, end)`` gives
@@ -514,9 +533,7 @@ class Whole:
         shared = self.shared
         i = 0
         for key, part, own in runs:
-            j = i
-            while j < len(shared) and shared[j] < key:
-                j += 1
+            j = bisect_left(shared, key, lo=i)
             if j > i:
                 yield "".join(shared[i:j]).encode("utf-8")
                 i = j
@@ -524,16 +541,23 @@ class Whole:
         if i < len(shared):
             yield "".join(shared[i:]).encode("utf-8")
 
+    def generated(self, part: Part) -> bytes:
+        """The lines of ``part`` that name the build."""
+        tail = f" {GENERATED} {self.build} .\n"
+        return "".join(f"<{part.iri}{s}{tail}" for _, s in part.generated).encode("utf-8")
+
     def _piece(self, part: Part, own: bool, read: Callable[[Part, int, int], bytes]) -> bytes:
         start, end = (part.split, part.size) if own else (0, part.split)
         data = read(part, start, end) if end > start else b""
-        inserts = [(at, s) for at, s in part.generated if (s == f"<{part.iri}>") == own]
+        inserts = [(at, s) for at, s in part.generated if (s == ">") == own]
         if not inserts:
             return data
+        tail = f" {GENERATED} {self.build} .\n"
         chunks: list[bytes] = []
         cursor = start
         for at, subject in inserts:
-            chunks += [data[cursor - start : at - start], self.generated_line(subject).encode()]
+            line = f"<{part.iri}{subject}{tail}".encode()
+            chunks += [data[cursor - start : at - start], line]
             cursor = at
         chunks.append(data[cursor - start :])
         if part.resort:
@@ -541,16 +565,25 @@ class Whole:
             return "".join(f"{line}\n" for line in sorted(set(lines))).encode("utf-8")
         return b"".join(chunks)
 
-    def stats(self) -> tuple[int, int, Counter[str], Counter[str]]:
-        """Own subjects (all under the base), then triples by predicate and instances by class,
-        shared nodes included; the shared nodes' subjects are counted by :meth:`shared_stats`."""
-        subjects = sum(p.subjects for p in self.parts)
-        properties: Counter[str] = Counter()
-        classes: Counter[str] = Counter()
-        for p in self.parts:
-            properties.update(dict(p.properties))
-            classes.update(dict(p.classes))
-        return subjects, self.triples, properties, classes
+    def counts(self) -> Counts:
+        shared = _line_stats(self.shared)
+        properties = self.properties + Counter(dict(shared["properties"]))
+        classes = self.classes + Counter(dict(shared["classes"]))
+        own = sum(p.subjects for p in self.parts)  # every one of them under the base
+        under = f"<{self.base}"
+        subjects = {line[: line.index(" ")] for line in self.shared}
+        build_type = f" {A} {T.Build} .\n"
+        builds = [line[1 : line.index(">")] for line in self.shared if line.endswith(build_type)]
+        first = min((f"<{p.iri}>" for p in self.parts), default=None)
+        return Counts(
+            triples=self.triples,
+            subjects=own + shared["subjects"],
+            entities=own + sum(1 for s in subjects if s.startswith(under)),
+            properties=dict(properties),
+            classes=dict(classes),
+            builds=tuple(builds),
+            first_resolution=first[1:-1] if first else None,
+        )
 
 
 def _digest(checksums: Mapping[str, str], resolutions: Sequence[tuple[str, str]]) -> str:
@@ -623,7 +656,7 @@ def to_turtle(graph: GraphLike) -> str:
     return out.getvalue().decode("utf-8")
 
 
-def write_turtle(graph: GraphLike, out: IO[bytes]) -> None:
+def write_turtle(graph: GraphLike, out: IO[bytes] | io.RawIOBase) -> None:
     """:func:`to_turtle` into a binary file, a subject at a time (``graph`` may be a
     :class:`Canonical` stream of any length)."""
     # The prefix lines are ours, in our order: the serializer's own order is not promised.
@@ -636,14 +669,15 @@ def write_turtle(graph: GraphLike, out: IO[bytes]) -> None:
 class _NoPrefixes:
     """A binary writer that drops the ``@prefix`` lines the serializer opens with."""
 
-    def __init__(self, out: IO[bytes]) -> None:
+    def __init__(self, out: IO[bytes] | io.RawIOBase) -> None:
         self.out = out
         self.pending = b""
         self.heading = True
 
     def write(self, data: bytes) -> int:
         if not self.heading:
-            return self.out.write(data)
+            self.out.write(data)
+            return len(data)
         self.pending += bytes(data)
         while self.heading:
             end = self.pending.find(b"\n")

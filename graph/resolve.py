@@ -122,12 +122,11 @@ def _read_paragraph(state: _Paragraph) -> None:
             attached[owner] = marker
         else:
             loose.append(marker)
-    events: list[tuple[int, int, Mention | FootnoteMarker]] = [
-        (m.span.start, 0, m) for m in mentions
-    ] + [(mk.offset, 1, mk) for mk in loose]
-    for _, _, event in sorted(events, key=lambda e: (e[0], e[1])):
+    events: list[tuple[int, int, int, Mention | FootnoteMarker]] = [
+        (m.span.start, 0, i, m) for i, m in enumerate(mentions)
+    ] + [(mk.offset, 1, i, mk) for i, mk in enumerate(loose)]
+    for _, _, index, event in sorted(events, key=lambda e: (e[0], e[1])):
         if isinstance(event, Mention):
-            index = mentions.index(event)
             _read_mention(state, event, attached.get(index))
         else:
             _read_loose_marker(state, event)

@@ -1,21 +1,57 @@
 """Property tests: whatever the text, the reader returns a document whose offsets are
-inside the text and whose quotes equal the text at those offsets, or our own error."""
+inside the text and whose quotes equal the text at those offsets, or our own error; through
+``graph.parse``, through ``graph.read`` on files (text and metadata), and through
+``treatygraph extract``.
+
+``TREATYGRAPH_PROPERTY_EXAMPLES`` sets the examples per test (60 by default; ``make
+reliability`` runs many more).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+import os
+import time
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import graph
+from graph.cli import main as cli
 from graph.errors import TreatygraphError
 from graph.model import Extraction, ResolutionMeta
+from tests.reliability.harness import record
 
 SEED = (Path(__file__).resolve().parents[1] / "corpus/A-RES-77-194.txt").read_text("utf-8")
 SEED_LINES = SEED.split("\n")
 META = ResolutionMeta(symbol="A/RES/77/194", title="Trafficking in women and girls")
 ODD = ["\u200f", "\u200b", "\x00", "\u0301", "\ufeff", "\u2028", "\r", "\t", "\f", "\ue000"]
+# Right-to-left marks and overrides, zero-width characters, NUL, combining marks, a BOM,
+# line and paragraph separators, a private-use character (the reader's own sentinel), NEL.
+UNICODE = [*ODD, "\u202e", "\u2066", "\u200d", "\u0300\u0301\u0302", "\u2029", "\x85"]
+EXAMPLES = int(os.environ.get("TREATYGRAPH_PROPERTY_EXAMPLES", "60"))
+OUTCOMES: Counter[str] = Counter()  # documents, own errors: the figures of a long run
+
+
+@pytest.fixture(scope="module", autouse=True)
+def figures() -> Iterator[None]:
+    started = time.monotonic()
+    yield
+    record(
+        "bad input",
+        "reader, files and CLI under hypothesis",
+        inputs=sum(OUTCOMES.values()),
+        documents=OUTCOMES["document"],
+        own_errors=OUTCOMES["error"],
+        other_exceptions=0,
+        seconds=round(time.monotonic() - started, 1),
+    )
 
 
 def check(text: str) -> None:
@@ -23,8 +59,10 @@ def check(text: str) -> None:
         x = graph.extract(graph.parse(text, meta=META))
     except TreatygraphError as err:
         assert str(err)
+        OUTCOMES["error"] += 1
         return
     assert_consistent(x)
+    OUTCOMES["document"] += 1
 
 
 def assert_consistent(x: Extraction) -> None:
@@ -43,7 +81,11 @@ def assert_consistent(x: Extraction) -> None:
         assert c.span.slice(text) == c.quote
 
 
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 @FAST
@@ -87,3 +129,185 @@ def test_random_footnote_blocks(numbers: list[int], body: str) -> None:
 def test_huge_paragraph() -> None:
     words = " ".join(["the Convention on the Rights of the Child"] * 5000)
     check(f"The General Assembly,\n\n Recalling {words},\n\n 1. Decides.\n")
+
+
+@FAST
+@given(st.text(st.characters(codec=None, categories=None), max_size=2000))
+def test_arbitrary_unicode_even_lone_surrogates(text: str) -> None:
+    check(text)
+
+
+@FAST
+@given(
+    st.lists(st.tuples(st.integers(0, len(SEED) - 1), st.sampled_from(UNICODE)), max_size=60),
+    st.permutations(range(12)),
+)
+def test_unicode_marks_in_shuffled_paragraphs(
+    insertions: list[tuple[int, str]], order: list[int]
+) -> None:
+    head, _, body = SEED.partition("\n 1. ")
+    paragraphs = ("\n 1. " + body).split("\n\n")
+    chunks = [paragraphs[i] for i in order if i < len(paragraphs)] + paragraphs[12:]
+    text = head + "\n\n".join(chunks)
+    for at, ch in sorted(insertions, reverse=True):
+        at = at % (len(text) + 1)
+        text = text[:at] + ch + text[at:]
+    check(text)
+
+
+REFERENCE = st.sampled_from(
+    [
+        "United Nations, Treaty Series, vol. {n}, No. {m}.",
+        "Ibid., vol. {n}, No. {m}.",
+        "Ibid.",
+        "Resolution {n}/{m}, annex.",
+        "A/RES/{n}/{m}",
+        "International Labour Organization, Convention No. {n}.",
+        "See E/CN.{n}/{m}/L.{n}, para. {m}.",
+        "{n} {m} {n}",
+        "",
+    ]
+)
+
+
+@FAST
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 999), REFERENCE, st.integers(0, 99999), st.integers(0, 99999)),
+        max_size=30,
+    ),
+    st.lists(st.integers(0, 999), max_size=30),
+)
+def test_random_footnote_blocks_and_markers(
+    notes: list[tuple[int, str, int, int]], markers: list[int]
+) -> None:
+    called = " ".join(f"Recalling the Convention{m}," for m in markers)
+    block = "\n".join(f" {n}  {ref.format(n=a, m=b)}" for n, ref, a, b in notes)
+    check(f"The General Assembly,\n\n {called}\n\n 1. Decides.\n_______\n{block}\n")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "a" * 300_000,  # one word, no space
+        " ".join(f"Convention{n % 999}" for n in range(40_000)),  # markers glued everywhere
+        "(" * 50_000 + ")" * 50_000,
+        "Recalling " + "the Protocol thereto, " * 20_000,  # anaphora after anaphora
+        "\u200f" * 100_000 + " Recalling the Convention on the Rights of the Child,",
+    ],
+    ids=["one-word", "glued-markers", "parentheses", "anaphora", "rtl-marks"],
+)
+def test_huge_paragraph_shapes(body: str) -> None:
+    started = time.monotonic()
+    check(f"The General Assembly,\n\n {body}\n\n 1. Decides.\n")
+    assert time.monotonic() - started < 60  # linear enough: no regex blows up
+
+
+# --- through files: graph.read and `treatygraph extract` -----------------------------------
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.sampled_from(
+        ["2020-02-30", "2020-13-01", "2022-12-14", "2020-01-01T10:00:00", ".inf", ".nan",
+         "A/RES/77/194", "'", '"', "&anchor", "*anchor", "!!binary AAAA", "!!python/none",
+         "[", "{", "- x", "? x", "%YAML 1.1", "\\x00", "1e400", "0x1F", "077"]
+    ),
+)  # fmt: skip
+FIELDS = st.sampled_from(
+    ["symbol", "title", "body", "session", "adoption_date", "agenda_item", "synthetic", "x"]
+)
+
+
+@st.composite
+def meta_yaml(draw: st.DrawFn) -> str:
+    """A metadata file: fields with odd values, sometimes raw YAML of any shape."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.text(max_size=300))
+    fields = {"symbol": "A/RES/99/1", "title": "Made-up resolution"}
+    for key, value in draw(st.lists(st.tuples(FIELDS, SCALARS), max_size=6)):
+        fields[key] = value
+    lines = []
+    for key, value in fields.items():
+        raw = value if isinstance(value, str) and draw(st.booleans()) else json.dumps(value)
+        lines.append(f"{key}: {raw}")
+    return "\n".join(lines) + "\n"
+
+
+FILE_TEXT = st.one_of(
+    st.binary(max_size=2000),
+    st.sampled_from(SEED_LINES).map(str.encode),
+    st.lists(st.sampled_from(SEED_LINES), max_size=200).map(lambda ls: "\r\n".join(ls).encode()),
+    st.just(SEED.encode("utf-8-sig")),
+    st.just(SEED.encode("utf-16")),
+    st.just(SEED.encode("latin-1", "replace")),
+    st.integers(0, len(SEED)).map(lambda n: SEED.encode()[:n]),  # cut mid-character too
+)
+
+
+def read_check(path: Path) -> None:
+    try:
+        x = graph.read(path)
+    except TreatygraphError as err:
+        assert path.stem in str(err)  # names the file (or its metadata file)
+        OUTCOMES["error"] += 1
+        return
+    assert_consistent(x)
+    OUTCOMES["document"] += 1
+
+
+@FAST
+@given(FILE_TEXT, st.one_of(st.none(), meta_yaml()))
+def test_read_files(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, meta: str | None
+) -> None:
+    folder = tmp_path_factory.mktemp("read")
+    path = folder / "A-RES-99-1.txt"
+    path.write_bytes(data)
+    if meta is not None:
+        path.with_name("A-RES-99-1.meta.yaml").write_text(meta, encoding="utf-8")
+    read_check(path)
+
+
+@FAST
+@given(meta_yaml())
+def test_read_the_seed_with_odd_metadata(
+    tmp_path_factory: pytest.TempPathFactory, meta: str
+) -> None:
+    folder = tmp_path_factory.mktemp("meta")
+    path = folder / "A-RES-77-194.txt"
+    path.write_text(SEED, encoding="utf-8")
+    path.with_name("A-RES-77-194.meta.yaml").write_text(meta, encoding="utf-8")
+    read_check(path)
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+@settings(FAST, max_examples=max(10, EXAMPLES // 3))
+@given(FILE_TEXT, st.one_of(st.none(), meta_yaml()))
+def test_cli_extract(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, meta: str | None
+) -> None:
+    """Exit 0 with JSON, or 2 with JSON and its errors, or 2 with one message; no traceback."""
+    folder = tmp_path_factory.mktemp("cli")
+    path = folder / "A-RES-99-1.txt"
+    path.write_bytes(data)
+    if meta is not None:
+        path.with_name("A-RES-99-1.meta.yaml").write_text(meta, encoding="utf-8")
+    code, out, err = run_cli("extract", str(path))
+    assert code in (0, 2) and "Traceback" not in err
+    if out:
+        text = json.loads(out)["paragraphs"]
+        assert all(p["span"][0] <= p["span"][1] for p in text)
+        OUTCOMES["document"] += 1
+    else:
+        assert code == 2 and err.startswith("treatygraph: ") and path.stem in err
+        OUTCOMES["error"] += 1

@@ -78,16 +78,16 @@ class EmbeddedStore:
         """Bulk-load `path` into a new generation, then swap it in; returns the triple count."""
         if self.read_only:
             raise ReadOnlyStore(f"{self.path} was opened read-only")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%S")
         generation = self.path.with_name(f"{self.path.name}.{stamp}-{secrets.token_hex(3)}")
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             count = _bulk_load(generation, path)
+            previous = self._resolve()
+            self._swap(generation)
         except (SyntaxError, OSError, ValueError, RuntimeError) as e:
             shutil.rmtree(generation, ignore_errors=True)
             raise LoadError(f"could not load {path}: {e}; the previous store is unchanged") from e
-        previous = self._resolve()
-        self._swap(generation)
         self._prune(keep={generation, *([previous] if previous else [])})
         return count
 
@@ -117,22 +117,37 @@ class EmbeddedStore:
                 self._store = ox.Store.read_only(str(generation))
             except OSError as e:
                 raise StoreUnavailable(f"cannot open the store at {generation}: {e}") from None
+            except RuntimeError as e:  # RocksDB's "Corruption: ...": damaged or foreign files
+                raise StoreUnavailable(
+                    f"the store at {generation} is damaged ({e}); rebuild it with "
+                    "`treatygraph build`"
+                ) from None
             self._generation = str(generation)
         return self._store
 
     def _swap(self, generation: Path) -> None:
         link = self.path.with_name(f".{self.path.name}.link-{secrets.token_hex(3)}")
         os.symlink(generation.name, link)
-        if self.path.is_dir() and not self.path.is_symlink():
-            # A plain directory cannot be replaced atomically: move it aside first (one time).
-            os.rename(self.path, self.path.with_name(f"{self.path.name}.{time.time_ns()}-plain"))
-        os.replace(link, self.path)
+        try:
+            if self.path.is_dir() and not self.path.is_symlink():
+                # A plain directory cannot be replaced atomically: move it aside (one time).
+                plain = self.path.with_name(f"{self.path.name}.{time.time_ns()}-plain")
+                os.rename(self.path, plain)
+            os.replace(link, self.path)
+        except BaseException:
+            link.unlink(missing_ok=True)
+            raise
 
     def _prune(self, *, keep: set[Path]) -> None:
+        """Remove older generations, and what a load killed midway left (a half-loaded
+        generation, a temporary link)."""
         own = re.compile(re.escape(self.path.name) + r"\.(\d{8}T\d{6}-[0-9a-f]{6}|\d+-plain)")
+        links = re.compile(r"\." + re.escape(self.path.name) + r"\.link-[0-9a-f]{6}")
         for old in self.path.parent.iterdir():
             if own.fullmatch(old.name) and old.is_dir() and old not in keep:
                 shutil.rmtree(old, ignore_errors=True)
+            elif links.fullmatch(old.name) and old.is_symlink():
+                old.unlink(missing_ok=True)
 
 
 def _bulk_load(generation: Path, source: Path) -> int:

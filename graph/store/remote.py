@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import http.client
 import re
 import socket
 import urllib.error
@@ -47,6 +48,7 @@ from .base import (
 from .scan import scan
 
 SCHEMES = ("sparql+http://", "sparql+https://")
+STAGING = "urn:treatygraph:staging:"  # the named graphs a load fills before its MOVE
 BATCH = 20_000
 LOAD_TIMEOUT = 300.0
 _VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -153,7 +155,11 @@ class RemoteStore:
             raise StoreUnavailable(f"unreadable answer from {self.endpoints.query}: {e}") from None
 
     def triple_count(self) -> int:
-        query = "SELECT (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        """Triples in the default graph and every named graph but a load's staging graphs."""
+        query = (
+            "SELECT (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } "
+            f'FILTER(!STRSTARTS(STR(?g), "{STAGING}")) }} }}'
+        )
         result = self.query(query, timeout=LOAD_TIMEOUT)
         assert isinstance(result, Solutions)
         (count,) = next(result.rows)
@@ -164,10 +170,11 @@ class RemoteStore:
         """Replace the target graph by the triples of `path`, all or nothing."""
         if self.read_only:
             raise ReadOnlyStore(f"{self.endpoints.query} was opened read-only")
-        staging = f"urn:treatygraph:staging:{uuid.uuid4()}"
+        staging = f"{STAGING}{uuid.uuid4()}"
         target = f"GRAPH <{self.endpoints.graph}>" if self.endpoints.graph else "DEFAULT"
         with httpx.Client(timeout=LOAD_TIMEOUT) as client:
             try:
+                self._drop_stale_staging(client)
                 count = self._upload(client, path, staging)
                 swap = (
                     f"MOVE SILENT GRAPH <{staging}> TO {target}"
@@ -175,7 +182,7 @@ class RemoteStore:
                     else f"CLEAR SILENT {target}"
                 )
                 self._update(client, swap)
-            except (httpx.HTTPError, OSError, SyntaxError, ValueError) as e:
+            except (httpx.HTTPError, OSError, SyntaxError, ValueError, StoreError) as e:
                 self._drop_quietly(client, staging)
                 raise LoadError(
                     f"could not load {path}: {e}; the previous graph is unchanged"
@@ -212,6 +219,11 @@ class RemoteStore:
         except TimeoutError:
             raise QueryTimeout(
                 f"the SPARQL server {self.endpoints.query} did not answer within {timeout:g} s"
+            ) from None
+        except http.client.HTTPException as e:  # e.g. IncompleteRead: it died mid-answer
+            raise StoreUnavailable(
+                f"the SPARQL server {self.endpoints.query} broke off its answer "
+                f"({type(e).__name__})"
             ) from None
         except (urllib.error.URLError, OSError) as e:
             reason = getattr(e, "reason", e)
@@ -252,6 +264,17 @@ class RemoteStore:
             headers={"Content-Type": "application/sparql-update"},
         )
         response.raise_for_status()
+
+    def _drop_stale_staging(self, client: httpx.Client) -> None:
+        """Drop the staging graphs of earlier loads that could not clean up after themselves
+        (the server or the loader died midway): a partial graph must not linger. One load
+        at a time per server, then."""
+        query = f'SELECT DISTINCT ?g {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{STAGING}")) }}'
+        result = self.query(query, timeout=LOAD_TIMEOUT)
+        assert isinstance(result, Solutions)
+        for (graph,) in result.rows:
+            if isinstance(graph, ox.NamedNode):
+                self._update(client, f"DROP SILENT GRAPH <{graph.value}>")
 
     def _drop_quietly(self, client: httpx.Client, staging: str) -> None:
         with contextlib.suppress(httpx.HTTPError):  # the server is gone: nothing to undo

@@ -1,0 +1,344 @@
+"""``docs/benchmarks.md`` and its plots from a run's results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+TARGETS = {
+    "lookup": 0.8,  # × the bare dict app's throughput
+    "sparql_vs_rdflib": 20.0,
+    "sparql_vs_oxigraph": 0.8,
+    "build_seconds": 120.0,  # 10,000 resolutions built and loaded
+    "build_rss_mb": 2048.0,
+}
+
+
+def write(results: dict[str, Any], docs: Path) -> None:
+    docs.mkdir(parents=True, exist_ok=True)
+    plots = []
+    if "build" in results:
+        plots.append(_plot_build(results["build"], docs / "bench-build.png"))
+    if "lookup" in results or "sparql" in results:
+        plots.append(_plot_http(results, docs / "bench-http.png"))
+    text = _markdown(results, [p.name for p in plots if p is not None])
+    (docs / "benchmarks.md").write_text(text, encoding="utf-8")
+
+
+# --- plots ------------------------------------------------------------------------------------
+
+
+def _plot_build(build: dict[str, Any], path: Path) -> Path:
+    runs = build["runs"]
+    sizes = [r["resolutions"] for r in runs]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    left.plot(sizes, [r["cold"]["seconds"] for r in runs], "ko-", label="cold build, total")
+    for phase, style in (("read", "o--"), ("write", "s--"), ("load", "^--")):
+        values = [max(r["cold"].get(f"{phase}_seconds", 0.0), 0.01) for r in runs]
+        left.plot(sizes, values, style, label=f"  {phase}" + (" dist/" if phase == "write" else ""))
+    left.plot(
+        sizes,
+        [r["warm"]["seconds"] for r in runs],
+        "k:",
+        marker="D",
+        label="rebuild, nothing changed",
+    )
+    left.axhline(120, color="red", linewidth=0.8, linestyle=":", label="target at 10,000: 120 s")
+    left.set_xscale("log")
+    left.set_yscale("log")
+    left.set_xlabel("synthetic resolutions")
+    left.set_ylabel("seconds")
+    left.legend(fontsize=8)
+    left.set_title("treatygraph build: time")
+    right.plot(sizes, [r["cold"]["peak_rss_mb"] for r in runs], "o-", label="cold build")
+    right.plot(sizes, [r["warm"]["peak_rss_mb"] for r in runs], "s--", label="rebuild")
+    right.axhline(2048, color="red", linewidth=0.8, linestyle=":", label="target: 2 GB")
+    right.set_xscale("log")
+    right.set_xlabel("synthetic resolutions")
+    right.set_ylabel("peak RSS of the process tree, MB")
+    right.legend(fontsize=8)
+    right.set_title("treatygraph build: memory")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _plot_http(results: dict[str, Any], path: Path) -> Path:
+    bars: list[tuple[str, float, float, float]] = []  # label, rps, p50, p99
+    lookup = results.get("lookup", {})
+    for name in ("treatygraph", "bare"):
+        if name in lookup:
+            r = lookup[name]
+            label = "lookup: treatygraph" if name == "treatygraph" else "lookup: bare dict app"
+            bars.append((label, r["rps"], r["p50_ms"], r["p99_ms"]))
+    sparql = results.get("sparql", {})
+    for engine in ("treatygraph", "treatygraph (answer cache)", "oxigraph", "rdflib-endpoint"):
+        for query in ("point", "aggregate"):
+            if engine in sparql:
+                r = sparql[engine][query]
+                bars.append((f"{query}: {engine}", r["rps"], r["p50_ms"], r["p99_ms"]))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 0.45 * len(bars) + 1.6))
+    labels = [b[0] for b in bars]
+    left.barh(labels, [max(b[1], 0.01) for b in bars], color="#4c72b0")
+    left.set_xscale("log")
+    left.set_xlabel("requests per second (log)")
+    left.invert_yaxis()
+    right.barh(labels, [max(b[3], 0.01) for b in bars], color="#c44e52", label="p99")
+    right.barh(labels, [max(b[2], 0.01) for b in bars], color="#dd8452", label="p50")
+    right.set_xscale("log")
+    right.set_xlabel("latency, ms (log)")
+    right.invert_yaxis()
+    right.set_yticklabels([])
+    right.legend(fontsize=8)
+    fig.suptitle("Lookups and SPARQL under concurrent load (loopback)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+# --- text ---------------------------------------------------------------------------------
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def _markdown(results: dict[str, Any], plots: list[str]) -> str:
+    m = results["machine"]
+    s = results["settings"]
+    v = m["versions"]
+    out = [
+        "# Benchmarks",
+        "",
+        "Made by `make bench` (`python -m bench`; the code is in `bench/`), which rewrites this",
+        "file, `docs/benchmarks.json` (every figure) and the plots. Every load is on loopback,",
+        "bounded in time and connections; nothing here runs in `make test`. Notes on the",
+        "figures and on the targets missed: `docs/benchmarks-notes.md`.",
+        "",
+        "## Machine",
+        "",
+        f"- {m['cores']} cores ({m['cpu']}), {m['memory_mb']} MB RAM, {m['os']}, "
+        f"Python {m['python']}; run on {m['date']}",
+        f"- load average at start {_load(m['load_average_start'])}, at end "
+        f"{_load(m.get('load_average_end'))} (other work shares this machine: compare ratios "
+        "within one run, not absolute figures across runs)",
+        "- " + ", ".join(f"{k} {val}" for k, val in v.items() if val),
+        f"- each load run: {s['seconds']:g} s after a 2 s warm-up, {s['connections']} "
+        f"connections unless said, one `{_tool(results)}` thread",
+        "",
+    ]
+    if "build" in results:
+        out += _build_section(results["build"])
+    if "lookup" in results:
+        out += _lookup_section(results["lookup"])
+    if "sparql" in results:
+        out += _sparql_section(results["sparql"])
+    if "traversal" in results:
+        out += _traversal_section(results["traversal"])
+    out += _targets(results)
+    if plots:
+        out += ["## Plots", ""] + [f"![{p}]({p})" for p in plots] + [""]
+    return "\n".join(out)
+
+
+def _load(values: Any) -> str:
+    return " / ".join(f"{x:.2f}" for x in values) if values else "?"
+
+
+def _tool(results: dict[str, Any]) -> str:
+    for section in ("lookup", "sparql"):
+        for value in results.get(section, {}).values():
+            if isinstance(value, dict) and "tool" in value:
+                return str(value["tool"])
+    return "wrk"
+
+
+def _build_section(build: dict[str, Any]) -> list[str]:
+    core = build.get("single_core", {})
+    out = [
+        "## Build: `treatygraph build CORPUS`",
+        "",
+        "Synthetic corpora (`treatygraph synth --seed 7`). *Cold*: empty cache, empty store; "
+        "*rebuild*: the same command again, every resolution's part of the graph taken from "
+        "the cache by checksum. Peak RSS is the sum over the whole process tree (main process "
+        "and reader processes), sampled every 50 ms.",
+        "",
+        "| resolutions | triples | extraction (res/s) | read | write dist/ | load store "
+        "| cold total | cold peak RSS | rebuild total | rebuild peak RSS | graph.nt | store |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in build["runs"]:
+        c, w = r["cold"], r["warm"]
+        out.append(
+            f"| {r['resolutions']:,} | {r['triples']:,} | {r['extraction_rate']:.0f} "
+            f"| {c.get('read_seconds', 0):.1f} s | {c.get('write_seconds', 0):.1f} s "
+            f"| {c.get('load_seconds', 0):.1f} s | **{c['seconds']:.1f} s** "
+            f"| **{c['peak_rss_mb']:,.0f} MB** | {w['seconds']:.1f} s | {w['peak_rss_mb']:,.0f} MB "
+            f"| {r['graph_nt_mb']:,.0f} MB | {r['store_mb']:,.0f} MB |"
+        )
+    out += [
+        "",
+        f"One core reads {core.get('read_per_s', '?')} resolutions/s (clean, parse, find, "
+        f"resolve) and maps {core.get('map_per_s', '?')} resolutions/s to RDF; the build reads "
+        "on every core. The extraction rate above is the build's (files / read phase, which "
+        "includes mapping each resolution to RDF and writing its part file).",
+        "",
+        "Files written: "
+        + ", ".join(f"{r['resolutions']:,}: {', '.join(r['files'])}" for r in build["runs"]),
+        "",
+    ]
+    return out
+
+
+def _row(name: str, r: dict[str, Any], extra: str = "") -> str:
+    return (
+        f"| {name} | {r['rps']:,.1f} | {r['p50_ms']:,.1f} | {r['p99_ms']:,.1f} | "
+        f"{r['requests']:,} | {r['errors']:,} | {r.get('server_rss_mb', 0):,.0f} MB |{extra}"
+    )
+
+
+_HEAD = [
+    "| server | requests/s | p50 ms | p99 ms | requests | errors | server RSS |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+]
+
+
+def _lookup_section(lookup: dict[str, Any]) -> list[str]:
+    return [
+        f"## Lookup: `GET /resolutions/{{symbol}}/paragraphs/{{id}}/citations` at "
+        f"{lookup['resolutions']:,} resolutions",
+        "",
+        f"{lookup['paths']} paragraphs that cite something, cycled. The floor is `bench/bare.py`: "
+        "a bare FastAPI app (same uvicorn, one process) answering the very same JSON from a "
+        "dict. The first pass over the paragraphs (one client, cold) took "
+        f"{lookup['first_pass_ms']:,.0f} ms a request.",
+        "",
+        *_HEAD,
+        _row("treatygraph", lookup["treatygraph"]),
+        _row("bare FastAPI + dict", lookup["bare"]),
+        "",
+        f"Ratio treatygraph / bare: **{lookup['ratio']:.3f}×** (target ≥ 0.8×).",
+        "",
+    ]
+
+
+def _sparql_section(sparql: dict[str, Any]) -> list[str]:
+    engines = [
+        k
+        for k in ("treatygraph", "treatygraph (answer cache)", "oxigraph", "rdflib-endpoint")
+        if k in sparql
+    ]
+    out = [
+        f"## SPARQL at {sparql['resolutions']:,} resolutions",
+        "",
+        "The same queries over the same graph: our `/sparql` (embedded pyoxigraph, query worker "
+        "processes; with the answer cache off, and on as shipped), the Oxigraph server "
+        "(`oxigraph serve-read-only` on the store the build loaded) and rdflib-endpoint "
+        "(`rdflib-endpoint serve dist/graph.nt`, rdflib's in-memory store). JSON results.",
+        "",
+        f"*Point query*: the citations of one paragraph and the cited instruments' ids and "
+        f"titles, {sparql['point_queries']} paragraphs cycled "
+        f"({sparql['treatygraph']['rows']['point']} rows for the first). *Aggregate*: the ten "
+        "most cited instruments (a GROUP BY over every citation), 2 connections.",
+        "",
+        "| server | query | requests/s | p50 ms | p99 ms | requests | errors | server RSS |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in engines:
+        for query in ("point", "aggregate"):
+            r = sparql[name][query]
+            out.append(
+                f"| {name} | {query} | {r['rps']:,.1f} | {r['p50_ms']:,.1f} | {r['p99_ms']:,.1f} "
+                f"| {r['requests']:,} | {r['errors']:,} | {r.get('server_rss_mb', 0):,.0f} MB |"
+            )
+    ratios = sparql["ratios"]
+    out += [
+        "",
+        "Start-up (until the first answer): "
+        + ", ".join(f"{n} {sparql[n]['start_seconds']:.1f} s" for n in engines)
+        + ". One aggregate alone: "
+        + ", ".join(f"{n} {sparql[n]['aggregate_single_ms']:,.0f} ms" for n in engines)
+        + ".",
+        "",
+        f"Ratios (answer cache off): point query **{ratios['point_vs_rdflib']:,}×** "
+        f"rdflib-endpoint (target ≥ 20×) and **{ratios['point_vs_oxigraph']}×** the Oxigraph "
+        f"server (target ≥ 0.8×); aggregate {ratios['aggregate_vs_rdflib']:,}× rdflib-endpoint "
+        f"and {ratios['aggregate_vs_oxigraph']}× Oxigraph.",
+        "",
+    ]
+    return out
+
+
+def _traversal_section(t: dict[str, Any]) -> list[str]:
+    out = [
+        f"## Traversal at {t['resolutions']:,} resolutions",
+        "",
+        f"The network view (networkx, built from the store on the first request) took "
+        f"{t['view_seconds']:.1f} s to build; the server then held {t['view_rss_mb']:,.0f} MB. "
+        f"Graph: {_summary(t['summary'])}.",
+        "Requests over the 40 most cited instruments: first each alone, in turn (for at most a "
+        "minute), then cycled by 4 concurrent clients.",
+        "",
+        "| traversal | alone: requests | statuses | p50 ms | max ms | answer bytes "
+        "| concurrent: requests/s | p50 ms | p99 ms | completed | errors |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    labels = (("ego", "`/network/ego?radius=1`"), ("cocitation", "`/network/cocitation`"))
+    for name, label in labels:
+        if name not in t:
+            continue
+        a, c = t[name]["alone"], t[name]["concurrent"]
+        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(a["statuses"].items()))
+        out.append(
+            f"| {label} | {a['requests']} | {statuses} | {a['p50_ms']:,.0f} | {a['max_ms']:,.0f} "
+            f"| {a['mean_bytes']:,} | {c['rps']:,.1f} | {c['p50_ms']:,.0f} | {c['p99_ms']:,.0f} "
+            f"| {c['requests']:,} | {c['errors']:,} |"
+        )
+    return [*out, ""]
+
+
+def _summary(summary: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in summary.items() if not isinstance(v, dict))
+
+
+def _targets(results: dict[str, Any]) -> list[str]:
+    out = ["## Targets", "", "| target | measured | |", "|---|---|---|"]
+    build = results.get("build", {}).get("runs", [])
+    big = next((r for r in build if r["resolutions"] == 10000), None)
+    if big:
+        c = big["cold"]
+        out.append(
+            f"| 10,000 resolutions built and loaded < 2 min | {c['seconds']:.0f} s cold, "
+            f"{big['warm']['seconds']:.0f} s rebuild | "
+            f"{_verdict(c['seconds'] < TARGETS['build_seconds'])} |"
+        )
+        out.append(
+            f"| … and < 2 GB RSS on 2 cores | {c['peak_rss_mb']:,.0f} MB | "
+            f"{_verdict(c['peak_rss_mb'] < TARGETS['build_rss_mb'])} |"
+        )
+    if "lookup" in results:
+        ratio = results["lookup"]["ratio"]
+        out.append(
+            f"| lookup ≥ 0.8× bare dict app | {ratio:.3f}× | "
+            f"{_verdict(ratio >= TARGETS['lookup'])} |"
+        )
+    if "sparql" in results:
+        r = results["sparql"]["ratios"]
+        rdflib_ok = r["point_vs_rdflib"] >= TARGETS["sparql_vs_rdflib"]
+        oxigraph_ok = r["point_vs_oxigraph"] >= TARGETS["sparql_vs_oxigraph"]
+        out.append(
+            f"| `/sparql` point ≥ 20× rdflib-endpoint | {r['point_vs_rdflib']:,}× | "
+            f"{_verdict(rdflib_ok)} |"
+        )
+        out.append(
+            f"| `/sparql` point ≥ 0.8× Oxigraph server | {r['point_vs_oxigraph']}× | "
+            f"{_verdict(oxigraph_ok)} |"
+        )
+    return [*out, ""]

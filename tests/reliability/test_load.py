@@ -1,0 +1,52 @@
+"""Load, bounded, on loopback: 60 s of 32 clients (lookups, SPARQL, pages, exports) on the
+seed graph and on a synthetic corpus of 1,000 resolutions. Zero errors; resident memory of
+the service (all its processes) flat between the first and the last 20 s."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.reliability import harness, scenarios
+from tests.reliability.harness import record
+
+SECONDS = 60
+CLIENTS = 32
+WARMUP = 15  # seconds of the same load before the clock starts: caches and arenas fill
+# Noise: the allocator's arenas and the caches (answers, scans, views) fill up in the first
+# seconds; past that, growth above this is a leak.
+GROWTH_MIB = 24.0
+GROWTH_SHARE = 0.05
+
+
+def _flat(figures: dict[str, object]) -> None:
+    first, growth = float(figures["rss_first_mib"]), float(figures["rss_growth_mib"])  # type: ignore[arg-type]
+    assert growth <= max(GROWTH_MIB, GROWTH_SHARE * first), figures
+
+
+def test_load_on_the_seed_graph(tmp_path: Path) -> None:
+    store = scenarios.seed_store(tmp_path)
+    figures, errors = scenarios.load(store, seconds=SECONDS, clients=CLIENTS, seed=1, warmup=WARMUP)
+    record("load", f"seed graph, {SECONDS} s, {CLIENTS} clients", **figures)
+    assert not errors, errors[:5]
+    _flat(figures)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """``treatygraph synth --resolutions 1000 --seed 1`` then ``treatygraph build``."""
+    work = tmp_path_factory.mktemp("synth")
+    corpus = harness.synth_corpus(work / "corpus", 1000, 1)
+    done = harness.build(corpus, work)
+    assert done.returncode == 0, done.stderr
+    return str(work / "store")
+
+
+def test_load_on_a_synthetic_corpus_of_1000_resolutions(synthetic: str) -> None:
+    figures, errors = scenarios.load(
+        synthetic, seconds=SECONDS, clients=CLIENTS, seed=1, warmup=WARMUP
+    )
+    record("load", f"1,000 synthetic resolutions, {SECONDS} s, {CLIENTS} clients", **figures)
+    _flat(figures)
+    assert not errors, errors[:5]

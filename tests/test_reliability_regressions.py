@@ -1,0 +1,292 @@
+"""One test per bug the reliability checks of issue 8 found, named after the bug."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+
+import graph
+from api.linked_data import canonical_path
+from api.lookups import Problem, problem_response
+from api.sparql import problem
+from graph.cli import main as cli
+from graph.errors import TreatygraphError
+from graph.model import ResolutionMeta
+from graph.store import LoadError, StoreUnavailable, open_store
+from graph.store.embedded import EmbeddedStore
+from tests.lookups_support import shared_service
+from tests.reliability.harness import children, state
+
+if TYPE_CHECKING:
+    from tests.conftest import OxigraphServer, Service
+
+    StartApp = Callable[..., AbstractContextManager[Service]]
+
+TEXT = (
+    "The General Assembly,\n\n Recalling the Convention on the Rights of the Child,1\n\n"
+    " 1. Urges States to implement it.\n_________\n 1 United Nations, Treaty Series, vol. 1577,"
+    " No. 27531.\n"
+)
+
+
+# --- the HTTP service ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/id/resolution/%FF", "/data/resolution/A-RES-%C3%28.ttl"])
+def test_iri_path_with_bytes_that_are_not_utf8_is_a_422_not_a_500(path: str) -> None:
+    answer = httpx.get(shared_service() + path, timeout=30)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["parameter"] == "path"
+    with pytest.raises(Problem):
+        canonical_path("resolution/%FF")
+
+
+def test_every_503_says_when_to_retry() -> None:
+    assert problem(503, "down").headers["retry-after"] == "5"
+    assert problem_response(503, "down").headers["retry-after"] == "5"
+    assert "retry-after" not in problem(400, "bad").headers
+
+
+def test_openapi_documents_errors_as_problems_and_describes_sparql(
+    embedded_spec: str,
+) -> None:
+    from api.app import create_app
+    from api.settings import Settings
+
+    spec = create_app(Settings(store=embedded_spec)).openapi()
+    assert {"get", "post"} <= set(spec["paths"]["/sparql"])
+    assert "/ready" in spec["paths"]
+    for path, operations in spec["paths"].items():
+        for method, op in operations.items():
+            errors = {code: r for code, r in op["responses"].items() if code[0] in "45"}
+            assert "4XX" in errors and "503" in errors, (method, path)
+            for response in errors.values():
+                assert "application/problem+json" in response["content"], (method, path)
+                assert "application/json" not in response["content"], (method, path)
+
+
+def test_ready_says_503_with_retry_after_until_the_store_can_be_read(
+    tmp_path: Path, seed_nt: Path, start_app: StartApp
+) -> None:
+    store = tmp_path / "data" / "store"
+    with start_app(str(store)) as service:
+        waiting = httpx.get(f"{service.url}/ready", timeout=10)
+        assert waiting.status_code == 503 and waiting.headers["retry-after"]
+        assert "load a graph first" in waiting.json()["detail"]
+        open_store(store, read_only=False).load(seed_nt)
+        ready = httpx.get(f"{service.url}/ready", timeout=10)
+        assert ready.status_code == 200 and ready.json() == {"status": "ready", "workers": 2}
+
+
+def test_query_workers_outlive_sigterm_and_sigint_sent_to_the_process_group(
+    embedded_spec: str, start_app: StartApp
+) -> None:
+    """systemd's stop and a terminal's Ctrl-C signal the whole group: the workers must leave
+    stopping to the service, which drains the queries under way first."""
+    with start_app(embedded_spec) as service:
+        workers = [p for p in children(service.process.pid) if state(p) not in ("", "Z")]
+        assert len(workers) == 2
+        for pid in workers:
+            os.kill(pid, signal.SIGTERM)
+            os.kill(pid, signal.SIGINT)
+        time.sleep(0.5)
+        assert all(state(p) not in ("", "Z") for p in workers)
+        answer = httpx.post(service.sparql, data={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+        assert answer.status_code == 200
+
+
+def test_query_past_the_memory_cap_is_a_422_not_a_500(
+    embedded_spec: str, start_app: StartApp
+) -> None:
+    greedy = (
+        "SELECT ?a ?d ?g (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } "
+        "GROUP BY ?a ?d ?g"
+    )
+    with start_app(embedded_spec, worker_memory_mb=256, query_timeout=60) as service:
+        answer = httpx.post(service.sparql, data={"query": greedy}, timeout=90)
+        assert answer.status_code == 422, answer.text
+        assert "memory or stack" in answer.json()["detail"]
+        after = httpx.post(service.sparql, data={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+        assert after.status_code == 200
+
+
+def test_query_timeout_is_the_clients_on_an_embedded_store_and_the_servers_on_a_remote() -> None:
+    from api.wire import Job, Limits
+    from api.worker import answer
+    from graph.store import QueryTimeout
+
+    class Slow:
+        def query(self, *_: object, **__: object) -> object:
+            raise QueryTimeout("the query ran past its time limit")
+
+    job = Job(query="SELECT * { ?s ?p ?o }", results_format="json", graph_format=None)
+    for store, status in (("data/store", 422), ("sparql+http://127.0.0.1:9/query", 503)):
+        limits = Limits(store=store, timeout=2, max_rows=10, max_depth=64,
+                        service_allow=(), memory_mb=0)  # fmt: skip
+        assert answer(Slow(), job, limits).status == status  # type: ignore[arg-type]
+
+
+# --- stores ----------------------------------------------------------------------------------
+
+
+def test_damaged_store_is_unavailable_not_an_internal_error(tmp_path: Path, seed_nt: Path) -> None:
+    path = tmp_path / "store"
+    open_store(path, read_only=False).load(seed_nt)
+    generation = path.parent / os.readlink(path)
+    for f in generation.iterdir():
+        f.write_bytes(b"\x00garbage")
+    with pytest.raises(StoreUnavailable, match=r"damaged.*treatygraph build"):
+        open_store(path, read_only=True).query("ASK {}", timeout=5)
+
+
+def test_load_where_the_folder_cannot_be_made_is_a_load_error(
+    tmp_path: Path, seed_nt: Path
+) -> None:
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(LoadError, match="previous store is unchanged"):
+        EmbeddedStore(tmp_path / "a-file" / "store", read_only=False).load(seed_nt)
+
+
+def test_what_a_killed_load_left_is_pruned_by_the_next_load(tmp_path: Path, seed_nt: Path) -> None:
+    path = tmp_path / "store"
+    store = EmbeddedStore(path, read_only=False)
+    store.load(seed_nt)
+    half = tmp_path / "store.20200101T000000-abcdef"  # a generation whose load was killed
+    half.mkdir()
+    (half / "000001.sst").write_bytes(b"partial")
+    os.symlink(half.name, tmp_path / ".store.link-abcdef")  # killed between link and swap
+    store.load(seed_nt)
+    assert not half.exists() and not (tmp_path / ".store.link-abcdef").is_symlink()
+
+
+def test_remote_load_killed_midway_leaves_no_staging_graph_counted_or_kept(
+    tmp_path: Path,
+    seed_nt: Path,
+    seed_size: int,
+    start_oxigraph: Callable[[Path], AbstractContextManager[OxigraphServer]],
+) -> None:
+    with start_oxigraph(tmp_path / "db") as server:
+        store = open_store(server.spec, read_only=False)
+        store.load(seed_nt)
+        orphan = "INSERT DATA { GRAPH <urn:treatygraph:staging:dead> { <urn:a> <urn:b> 1 } }"
+        httpx.post(
+            f"{server.url}/update",
+            content=orphan,
+            headers={"Content-Type": "application/sparql-update"},
+        ).raise_for_status()
+        assert store.triple_count() == seed_size  # a dead load's staging graph is not counted
+        store.load(seed_nt)  # and the next load drops it
+        graphs = store.query("SELECT ?g { GRAPH ?g { } }", timeout=10)
+        assert list(getattr(graphs, "rows", [])) == []
+
+
+@contextlib.contextmanager
+def _dies_mid_answer() -> Iterator[str]:
+    """A server that starts a chunked answer and hangs up in the middle of it."""
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = server.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n400\r\n" + b'{"head":' + b" " * 100
+                )
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"sparql+http://127.0.0.1:{server.getsockname()[1]}/query"
+    finally:
+        server.close()
+        thread.join(5)
+
+
+def test_remote_server_dying_mid_answer_is_unavailable_not_a_500() -> None:
+    with _dies_mid_answer() as spec, pytest.raises(StoreUnavailable, match="broke off"):
+        open_store(spec, read_only=True).query("SELECT * { ?s ?p ?o }", timeout=5)
+
+
+# --- the reader ------------------------------------------------------------------------------
+
+
+def _read_with_meta(tmp_path: Path, meta: str) -> None:
+    path = tmp_path / "A-RES-99-1.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    path.with_name("A-RES-99-1.meta.yaml").write_text(meta, encoding="utf-8")
+    graph.read(path)
+
+
+@pytest.mark.parametrize("date", ["2020-02-30", "2020-13-45", "2020-02-30T10:00:00"])
+def test_metadata_with_an_impossible_date_is_bad_input(tmp_path: Path, date: str) -> None:
+    with pytest.raises(TreatygraphError, match="bad metadata value"):
+        _read_with_meta(tmp_path, f"symbol: A/RES/99/1\ntitle: T\nadoption_date: {date}\n")
+
+
+@pytest.mark.parametrize("session", [".inf", "-.inf", ".nan", "2.7", "true", "-5", "0", "[1]"])
+def test_metadata_session_must_be_a_positive_whole_number(tmp_path: Path, session: str) -> None:
+    with pytest.raises(TreatygraphError, match="bad metadata value"):
+        _read_with_meta(tmp_path, f"symbol: A/RES/99/1\ntitle: T\nsession: {session}\n")
+
+
+def test_metadata_nested_too_deeply_is_bad_input(tmp_path: Path) -> None:
+    deep = "[" * 20_000 + "]" * 20_000
+    with pytest.raises(TreatygraphError, match=r"nested too deeply|cannot read metadata"):
+        _read_with_meta(tmp_path, f"symbol: A/RES/99/1\ntitle: T\nagenda_item: {deep}\n")
+
+
+def test_metadata_with_keys_that_are_not_text_is_bad_input(tmp_path: Path) -> None:
+    with pytest.raises(TreatygraphError, match=r"unknown metadata fields: 1, 2\.5"):
+        _read_with_meta(tmp_path, "symbol: A/RES/99/1\ntitle: T\n1: a\n2.5: b\n")
+
+
+def test_metadata_datetime_reads_as_its_date(tmp_path: Path) -> None:
+    path = tmp_path / "A-RES-99-1.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    meta = "symbol: A/RES/99/1\ntitle: T\nadoption_date: 2020-01-31T10:00:00\n"
+    path.with_name("A-RES-99-1.meta.yaml").write_text(meta, encoding="utf-8")
+    assert str(graph.read(path).document.meta.adoption_date) == "2020-01-31"
+
+
+def test_paragraph_with_twenty_thousand_anaphora_reads_in_linear_time() -> None:
+    body = (
+        "Recalling the Convention on the Rights of the Child1 and "
+        + "the Protocol thereto, " * 20_000
+    )
+    started = time.monotonic()
+    x = graph.extract(
+        graph.parse(
+            f"The General Assembly,\n\n {body}\n\n 1. Decides.\n_____\n 1 Ibid.\n",
+            meta=ResolutionMeta(symbol="A/RES/99/1", title="T"),
+        )
+    )
+    assert time.monotonic() - started < 10  # was 90 s: quadratic in the mentions
+    assert x.document.paragraphs
+
+
+def test_cli_output_through_a_file_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = cli(
+            ["build", str(Path(__file__).resolve().parents[1] / "corpus"), "--out",
+             str(tmp_path / "a-file" / "dist"), "--store", str(tmp_path / "store"), "--no-cache"]
+        )  # fmt: skip
+    assert code == 2
+    lines = err.getvalue().strip().splitlines()
+    assert lines[-1].startswith("treatygraph: ") and "a-file" in lines[-1], err.getvalue()
+    assert "Traceback" not in err.getvalue()
