@@ -6,7 +6,7 @@ CORPUS  ?= corpus
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
-.PHONY: run install install-test system-deps assets build serve test lint typecheck bench clean
+.PHONY: run install install-test system-deps assets build serve test lint typecheck bench clean reliability
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -51,6 +51,14 @@ bench: install-test
 	$(BIN)/pip install -q -e '.[test,bench]'
 	command -v wrk >/dev/null 2>&1 || apt-get install -y -q wrk || true
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## Reliability (docs/reliability.md): the reader's property tests with many examples, the
+## SPARQL fuzzer, schemathesis, the build SIGKILLed, the remote store killed, restarts under
+## load, broken stores, disk faults and 60 s loads; loopback only, some 12 minutes; ends
+## with the summary table (also in test-artifacts/reliability/summary.md).
+reliability: install-test
+	TREATYGRAPH_RELIABILITY=1 TREATYGRAPH_PROPERTY_EXAMPLES=500 $(BIN)/pytest -q -rxX \
+		--timeout 900 tests/test_parse_properties.py tests/reliability
 
 clean:
 	rm -rf dist data .pytest_cache .mypy_cache .ruff_cache

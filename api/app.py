@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from api import explore, lookups, sparql
+from api import explore, lookups, memory, sparql
 from api.cache import AnswerCache
 from api.pool import WorkerPool
 from api.settings import Settings
@@ -34,6 +34,7 @@ PROBE_TIMEOUT = 2.0  # seconds the readiness probe gives the store
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The service for `settings` (default: from the environment)."""
     settings = settings or Settings.from_env()
+    memory.bound_arenas()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -14,10 +14,18 @@ the open /sparql endpoint. ``mount(app, settings)`` adds all of this to an app.
 
 from __future__ import annotations
 
-import itertools
-import pathlib
-import threading
-from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
+import asyncio
+import contextlib
+import time
+from collections.abc import (
+    AsyncIterator,
+    Callable,
+    Coroutine,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -27,7 +35,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
-from api import pages
+from api import memory, pages
 from api.negotiation import Offer, choose
 from api.settings import Settings
 from api.sparql import RETRY_AFTER
@@ -51,18 +59,7 @@ from graph.querylib import (
     Query as LibraryQuery,
 )
 from graph.rdf import normlex_url, untc_url
-from graph.store import (
-    Bindings,
-    Dataset,
-    QueryResult,
-    ResultTooLarge,
-    Solutions,
-    Store,
-    StoreError,
-    StoreUnavailable,
-    Triples,
-    open_store,
-)
+from graph.store import ResultTooLarge, StoreError, StoreUnavailable, open_store
 
 JSON = dict[str, Any]
 DEFAULT_LIMIT = 100
@@ -146,7 +143,8 @@ class LookupRoute(APIRoute):
 
         async def guarded(request: Request) -> Response:
             try:
-                return await handler(request)
+                async with lookups(request).gate.slot():
+                    return await handler(request)
             except Exception as exc:
                 found = _as_problem(exc)
                 if found is None:
@@ -164,22 +162,49 @@ class LookupRoute(APIRoute):
 # --- the service --------------------------------------------------------------------------
 
 
+class Gate:
+    """At most `slots` lookups run at once; the others wait, holding no thread, for at most
+    `wait` seconds, then get a 503 with Retry-After.
+
+    A library query runs in this process and holds the GIL and its working memory while it
+    runs: on a large graph a second or more and a hundred megabytes or more. More of them at
+    once only add memory (the service grew past 1.6 GB on 1,000 resolutions) and slow the
+    event loop down for every other request. After a lookup the allocator's free pages go
+    back to the system (at most once a second)."""
+
+    def __init__(self, slots: int, wait: float) -> None:
+        self.wait = wait
+        self._free = asyncio.Semaphore(max(1, slots))
+        self._trimmed = 0.0
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        try:
+            await asyncio.wait_for(self._free.acquire(), self.wait)
+        except TimeoutError:
+            raise Problem(503, "the service is busy; try again shortly") from None
+        try:
+            yield
+        finally:
+            self._free.release()
+            now = time.monotonic()
+            if now - self._trimmed > 1.0:
+                self._trimmed = now
+                asyncio.get_running_loop().run_in_executor(None, memory.trim)
+
+
 @dataclass(frozen=True, slots=True)
 class Lookups:
-    """What the lookup routes share: the runner (store, library, IRI base)."""
+    """What the lookup routes share: the runner (store, library, IRI base) and the gate."""
 
     runner: Runner
+    gate: Gate
 
     @classmethod
     def open(cls, settings: Settings, *, base: str | None = None) -> Lookups:
         # Always the project's own library: the routes are built on its queries by name
         # (settings.queries_dir only chooses the examples of the SPARQL page).
-        store = BoundedStore(
-            open_store(settings.store, read_only=True),  # opens lazily, on first query
-            slots=settings.workers,
-            wait=settings.queue_timeout,
-            max_rows=settings.max_rows,
-        )
+        store = open_store(settings.store, read_only=True)  # opens lazily, on first query
         runner = Runner(
             store,
             load_library(DEFAULT_DIR),
@@ -187,7 +212,7 @@ class Lookups:
             timeout=settings.query_timeout,
             max_rows=settings.max_rows,
         )
-        return cls(runner)
+        return cls(runner, Gate(settings.workers, settings.queue_timeout))
 
     @property
     def library(self) -> Library:
@@ -199,50 +224,6 @@ class Lookups:
 
     def table(self, name: str, **values: str) -> Table:
         return self.runner.table(name, values)
-
-
-class BoundedStore:
-    """A store whose queries run at most `slots` at a time, each to its end (at most
-    `max_rows` + 1 rows, enough for the row limit to tell). A library query holds the GIL
-    and its working memory while it runs: more of them at once add only memory (hundreds of
-    megabytes each on a large graph) and delay. A query that waits more than `wait`
-    seconds for a slot is answered 503, with Retry-After."""
-
-    def __init__(self, store: Store, *, slots: int, wait: float, max_rows: int) -> None:
-        self.store = store
-        self.wait = wait
-        self.max_rows = max_rows
-        self._slots = threading.BoundedSemaphore(max(1, slots))
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        bindings: Bindings | None = None,
-        dataset: Dataset | None = None,
-        timeout: float,
-    ) -> QueryResult:
-        if not self._slots.acquire(timeout=self.wait):
-            raise StoreUnavailable("the service is busy; try again shortly")
-        try:
-            result = self.store.query(sparql, bindings=bindings, dataset=dataset, timeout=timeout)
-            if isinstance(result, Solutions):
-                rows = list(itertools.islice(result.rows, self.max_rows + 1))
-                return Solutions(result.variables, iter(rows))
-            if isinstance(result, Triples):
-                return Triples(list(itertools.islice(result.triples, self.max_rows + 1)))
-            return result
-        finally:
-            self._slots.release()
-
-    def load(self, path: pathlib.Path) -> int:
-        return self.store.load(path)
-
-    def triple_count(self) -> int:
-        return self.store.triple_count()
-
-    def close(self) -> None:
-        self.store.close()
 
 
 def lookups(request: Request) -> Lookups:

@@ -136,6 +136,7 @@ def _markdown(results: dict[str, Any], plots: list[str]) -> str:
     ]
     if "build" in results:
         out += _build_section(results["build"])
+        out += _history_section(results.get("build_history", []))
     if "lookup" in results:
         out += _lookup_section(results["lookup"])
     if "sparql" in results:
@@ -197,6 +198,33 @@ def _build_section(build: dict[str, Any]) -> list[str]:
     return out
 
 
+def _history_section(history: list[dict[str, Any]]) -> list[str]:
+    if len(history) < 2:
+        return []
+    sizes = sorted({int(n) for h in history for n in h["cold"]})
+    out = [
+        "Cold builds of earlier runs (this machine is shared: the load average, taken before "
+        "and after the section, and one core's reading rate show how busy it was):",
+        "",
+        "| run | load average | one core reads | "
+        + " | ".join(f"{n:,} resolutions" for n in sizes)
+        + " |",
+        "|---|---|---:|" + "---:|" * len(sizes),
+    ]
+    for h in history:
+        cells = []
+        for n in sizes:
+            seconds, rss = h["cold"].get(str(n), [None, None])
+            cells.append(f"{seconds:.0f} s, {rss:,.0f} MB" if seconds is not None else "")
+        load = " → ".join(f"{x:.1f}" for x in h["load_average"])
+        out.append(
+            f"| {h['date']} | {load} | {h['single_core_read_per_s']:.0f}/s | "
+            + " | ".join(cells)
+            + " |"
+        )
+    return [*out, ""]
+
+
 def _row(name: str, r: dict[str, Any], extra: str = "") -> str:
     return (
         f"| {name} | {r['rps']:,.1f} | {r['p50_ms']:,.1f} | {r['p99_ms']:,.1f} | "
@@ -224,7 +252,7 @@ def _lookup_section(lookup: dict[str, Any]) -> list[str]:
         _row("treatygraph", lookup["treatygraph"]),
         _row("bare FastAPI + dict", lookup["bare"]),
         "",
-        f"Ratio treatygraph / bare: **{lookup['ratio']:.3f}×** (target ≥ 0.8×).",
+        f"Ratio treatygraph / bare: **{lookup['ratio']:.2g}×** (target ≥ 0.8×).",
         "",
     ]
 

@@ -56,15 +56,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         "traversal": bench_traversal,
     }
     previous = _previous(args.work / "results.json")
+    only = {s.strip() for s in args.only.split(",") if s.strip()}
+    if "build_history" in previous:
+        results["build_history"] = previous["build_history"]
     for name, section in sections.items():
-        if name not in args.only:
+        if name not in only:
             if name in previous:
                 results[name] = previous[name]  # keep what an earlier run measured
             continue
         _say(f"== {name}")
         started = time.perf_counter()
+        load_before = os.getloadavg()[0]
         results[name] = section(args)
         results[name]["section_seconds"] = round(time.perf_counter() - started, 1)
+        results[name]["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+        if name == "build":
+            results["build_history"] = [*previous.get("build_history", []), _history(results)]
         dump(args.work / "results.json", results)
     results["machine"]["load_average_end"] = os.getloadavg()
     dump(args.work / "results.json", results)
@@ -72,6 +79,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.write(results, args.docs)
     _say(f"wrote {args.docs / 'benchmarks.md'}")
     return 0
+
+
+def _history(results: dict[str, Any]) -> dict[str, Any]:
+    """One line of the build runs' history: when, how busy the machine was, the cold builds."""
+    build = results["build"]
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load_average": build["load_average"],
+        "single_core_read_per_s": build["single_core"]["read_per_s"],
+        "cold": {
+            str(r["resolutions"]): [r["cold"]["seconds"], r["cold"]["peak_rss_mb"]]
+            for r in build["runs"]
+        },
+    }
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -84,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--only",
         default="build,lookup,sparql,traversal",
-        help="sections to run (the others are kept from the last run)",
+        help="sections to run, the others kept from the last run ('': the report only)",
     )
     p.add_argument("--work", type=Path, default=ROOT / "data" / "bench", help="scratch folder")
     p.add_argument("--docs", type=Path, default=ROOT / "docs", help="where the report goes")
@@ -438,7 +459,7 @@ def bench_lookup(args: argparse.Namespace) -> dict[str, Any]:
         for key, path in list(paths.items())[:3]:  # the floor answers the very same JSON
             assert httpx.get(server.url + path).json() == answers[key]
         result["bare"] = _hammer(server, requests, args)
-    result["ratio"] = round(result["treatygraph"]["rps"] / result["bare"]["rps"], 4)
+    result["ratio"] = float(f"{result['treatygraph']['rps'] / result['bare']['rps']:.3g}")
     return result
 
 

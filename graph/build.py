@@ -5,9 +5,9 @@ with one rename, so readers see either the previous ``dist/`` or the new one, an
 fails midway leaves the previous one untouched. Outputs hold no clock time: the same input
 gives byte-identical files.
 
-    graph.nt        canonical N-Triples (sorted)
-    graph.ttl       Turtle
-    graph.jsonld    compact JSON-LD, context inlined
+    graph.nt        canonical N-Triples (sorted), streamed from the parts of the graph
+    graph.ttl       Turtle, written from graph.nt (left out above DUMPS_UP_TO triples)
+    graph.jsonld    compact JSON-LD, context inlined (likewise)
     context.jsonld  the published JSON-LD context
     void.ttl        VoID + DCAT description: counts, file checksums, sources, licence, version
     ontology.ttl    the ontology the graph is written in

@@ -149,6 +149,9 @@ def _map_one(job: _Job, path: Path) -> Outcome:
         return Outcome(str(path), checksum, None, None, 0, str(err), False)
     except ValueError as err:  # the reading cannot be mapped (e.g. a citation of no paragraph)
         return Outcome(str(path), checksum, None, None, 0, f"error: {err}", False)
+    except Exception as err:  # a bug met on one file must not stop the others: say which
+        message = f"error: unexpected {type(err).__name__}: {err}"
+        return Outcome(str(path), checksum, None, None, 0, message, False)
     try:
         offset = _save_part(target, part, data)
     except OSError as err:

@@ -290,3 +290,46 @@ def test_cli_output_through_a_file_is_one_line_not_a_traceback(tmp_path: Path) -
     lines = err.getvalue().strip().splitlines()
     assert lines[-1].startswith("treatygraph: ") and "a-file" in lines[-1], err.getvalue()
     assert "Traceback" not in err.getvalue()
+
+
+# --- memory under concurrent lookups ------------------------------------------------------
+
+
+def test_lookups_beyond_their_slots_wait_then_get_a_503() -> None:
+    """Forty request threads each ran a library query at once, each holding 100+ MB on a
+    large graph: now two run, the others wait (holding no thread) and then get a 503."""
+    import asyncio
+
+    from api.lookups import Gate
+
+    async def scenario() -> list[str]:
+        gate = Gate(1, wait=0.2)
+        seen: list[str] = []
+
+        async def hold() -> None:
+            async with gate.slot():
+                seen.append("first")
+                await asyncio.sleep(0.5)
+
+        async def late() -> None:
+            try:
+                async with gate.slot():
+                    seen.append("second ran")
+            except Problem as e:
+                seen.append(f"second {e.status}")
+
+        await asyncio.gather(hold(), late())
+        async with gate.slot():  # free again
+            seen.append("third")
+        return seen
+
+    assert asyncio.run(scenario()) == ["first", "second 503", "third"]
+
+
+def test_malloc_arenas_are_bounded_where_glibc_allows() -> None:
+    from api import memory
+
+    if memory._libc() is None:
+        pytest.skip("not glibc")
+    assert memory.bound_arenas()
+    memory.trim()

@@ -71,4 +71,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 def _figures(figures: dict[str, object]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in figures.items() if not isinstance(v, dict | list))
+    """Figures as one cell: nested tables (latencies by kind) are left to figures.jsonl."""
+
+    def shown(value: object) -> str:
+        if isinstance(value, dict):
+            return " ".join(f"{k}:{v}" for k, v in value.items())
+        return str(value)
+
+    def flat(value: object) -> bool:
+        nested = isinstance(value, dict) and any(isinstance(v, dict) for v in value.values())
+        return not nested and not isinstance(value, list)
+
+    return ", ".join(f"{k} {shown(v)}" for k, v in figures.items() if flat(v))

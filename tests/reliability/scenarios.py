@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -95,14 +96,15 @@ def schemathesis(store: str, *, seconds: int, seed: int, examples: int | None) -
         command += ["--generation-database", "none", "--continue-on-failure"]
         if examples is not None:
             command += ["--max-examples", str(examples), "--phases", "examples,fuzzing"]
-        done = subprocess.run(
-            command,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=seconds + 120,
-            env={**os.environ, "SCHEMATHESIS_HOOKS": ""},
-        )
+        with tempfile.TemporaryDirectory() as scratch:  # its cache and reports, not ours
+            done = subprocess.run(
+                command,
+                cwd=scratch,
+                capture_output=True,
+                text=True,
+                timeout=seconds + 120,
+                env={**os.environ, "SCHEMATHESIS_HOOKS": ""},
+            )
     out = done.stdout + done.stderr
     assert done.returncode == 0, out[-6000:]
     tested = re.search(r"Tested:\s+(\d+)", out)
