@@ -15,10 +15,8 @@ the open /sparql endpoint. ``mount(app, settings)`` adds all of this to an app.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import (
-    AsyncIterator,
     Callable,
     Coroutine,
     Iterable,
@@ -142,9 +140,13 @@ class LookupRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def guarded(request: Request) -> Response:
+            gate = lookups(request).gate
             try:
-                async with lookups(request).gate.slot():
+                await gate.enter()  # not a context manager: Problem is frozen (no __traceback__)
+                try:
                     return await handler(request)
+                finally:
+                    gate.leave()
             except Exception as exc:
                 found = _as_problem(exc)
                 if found is None:
@@ -177,20 +179,19 @@ class Gate:
         self._free = asyncio.Semaphore(max(1, slots))
         self._trimmed = 0.0
 
-    @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    async def enter(self) -> None:
+        """Take a slot, or raise Problem 503 after `wait` seconds."""
         try:
             await asyncio.wait_for(self._free.acquire(), self.wait)
         except TimeoutError:
             raise Problem(503, "the service is busy; try again shortly") from None
-        try:
-            yield
-        finally:
-            self._free.release()
-            now = time.monotonic()
-            if now - self._trimmed > 1.0:
-                self._trimmed = now
-                asyncio.get_running_loop().run_in_executor(None, memory.trim)
+
+    def leave(self) -> None:
+        self._free.release()
+        now = time.monotonic()
+        if now - self._trimmed > 1.0:
+            self._trimmed = now
+            asyncio.get_running_loop().run_in_executor(None, memory.trim)
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,7 +130,7 @@ class WorkerPool:
             result = await asyncio.wait_for(worker.call(job.encode()), limit + _GRACE)
         except TimeoutError:
             await self._retire(worker)  # the query is really stopped before we answer
-            if self._remote or scan(job.query).has_service:  # another server was slow
+            if self._remote or self._federated(job):  # another server was slow
                 return Answer(503, message=f"the SPARQL server did not answer within {limit:g} s")
             return Answer(TOO_COSTLY, message=over_time(limit))
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -143,6 +143,11 @@ class WorkerPool:
             raise
         self._idle.put_nowait(worker)
         return result
+
+    def _federated(self, job: Job) -> bool:
+        """Whether `job` may have called an endpoint the operator allows (without an
+        allow-list every SERVICE is refused before it runs: the time went elsewhere)."""
+        return bool(self.settings.service_allow) and scan(job.query).has_service
 
     async def _retire(self, worker: Worker) -> None:
         """Kill `worker` now; a replacement starts in the background."""

@@ -307,23 +307,35 @@ def test_lookups_beyond_their_slots_wait_then_get_a_503() -> None:
         seen: list[str] = []
 
         async def hold() -> None:
-            async with gate.slot():
-                seen.append("first")
-                await asyncio.sleep(0.5)
+            await gate.enter()
+            seen.append("first")
+            await asyncio.sleep(0.5)
+            gate.leave()
 
         async def late() -> None:
             try:
-                async with gate.slot():
-                    seen.append("second ran")
+                await gate.enter()
             except Problem as e:
                 seen.append(f"second {e.status}")
 
         await asyncio.gather(hold(), late())
-        async with gate.slot():  # free again
-            seen.append("third")
+        await gate.enter()  # free again
+        seen.append("third")
+        gate.leave()
         return seen
 
     assert asyncio.run(scenario()) == ["first", "second 503", "third"]
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/resolutions/A-RES-1-1", 404), ("/resolutions/" + "0" * 900 + "/paragraphs/op5", 422)],
+)
+def test_lookup_errors_keep_their_status_through_the_gate(path: str, status: int) -> None:
+    """The first gate was a context manager: the frozen Problem raised inside it could not
+    take its traceback, and every 404 and 422 of the lookups became a 500."""
+    answer = httpx.get(shared_service() + path, timeout=30)
+    assert answer.status_code == status, answer.text
 
 
 def test_malloc_arenas_are_bounded_where_glibc_allows() -> None:

@@ -20,6 +20,7 @@ from tests.reliability.harness import ARTIFACTS, FIGURES, table
 ENABLED = os.environ.get("TREATYGRAPH_RELIABILITY") == "1"
 collect_ignore_glob = [] if ENABLED else ["test_*.py"]
 
+SHOWN = {"passed": "pass", "failed": "FAIL", "skipped": "skip", "xfailed": "xfail"}
 _outcomes: dict[str, str] = {}
 _seconds: dict[str, float] = {}
 _started = time.monotonic()
@@ -38,7 +39,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call" or report.outcome != "passed":
         previous = _outcomes.get(report.nodeid)
         if previous in (None, "passed"):
-            _outcomes[report.nodeid] = report.outcome
+            xfailed = hasattr(report, "wasxfail") and report.outcome == "skipped"
+            _outcomes[report.nodeid] = "xfailed" if xfailed else report.outcome
         _seconds[report.nodeid] = _seconds.get(report.nodeid, 0.0) + report.duration
 
 
@@ -50,14 +52,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for line in Path(path).read_text("utf-8").splitlines():
         entry = json.loads(line)
         test = entry["test"]
-        outcome = _outcomes.get(test, "?")
+        outcome = _outcomes.get(test) or _outcome_of_file(test.split("::")[0])
+        seconds = _seconds.get(test) or sum(
+            v for k, v in _seconds.items() if k.startswith(test.split("::")[0] + "::")
+        )
         rows.append(
             [
                 entry["kind"],
                 entry["check"],
                 _figures(entry["figures"]),
-                f"{_seconds.get(test, 0.0):.0f}",
-                {"passed": "pass", "failed": "FAIL", "skipped": "skip"}.get(outcome, outcome),
+                f"{seconds:.0f}",
+                SHOWN.get(outcome, outcome),
             ]
         )
     if len(rows) == 1:
@@ -68,6 +73,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.section("reliability summary")
     terminalreporter.write_line(text)
     terminalreporter.write_line(total)
+
+
+def _outcome_of_file(path: str) -> str:
+    """For figures recorded by a module fixture: failed if any test of the file failed."""
+    outcomes = {v for k, v in _outcomes.items() if k.startswith(path + "::")}
+    return "failed" if "failed" in outcomes else "passed" if outcomes else "?"
 
 
 def _figures(figures: dict[str, object]) -> str:

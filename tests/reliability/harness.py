@@ -287,7 +287,15 @@ class LoadResult:
             "rss_first_mib": round(first, 1),
             "rss_last_mib": round(last, 1),
             "rss_growth_mib": round(last - first, 1),
+            "rss_noise_mib": round(self.memory_spread(0, third), 1),
         }
+
+    def memory_spread(self, start: float, end: float) -> float:
+        """How much resident memory moves (MiB) within a window: the noise to beat."""
+        window = sorted(b for t, b in self.memory if start <= t < end)
+        if len(window) < 2:
+            return 0.0
+        return (window[-1] - window[0]) / MIB
 
 
 def run_load(

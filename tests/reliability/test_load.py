@@ -14,15 +14,14 @@ from tests.reliability.harness import record
 SECONDS = 60
 CLIENTS = 32
 WARMUP = 15  # seconds of the same load before the clock starts: caches and arenas fill
-# Noise: the allocator's arenas and the caches (answers, scans, views) fill up in the first
-# seconds; past that, growth above this is a leak.
-GROWTH_MIB = 24.0
-GROWTH_SHARE = 0.05
+FLOOR_MIB = 16.0  # growth always tolerated (the answer cache, a new arena page or two)
 
 
 def _flat(figures: dict[str, object]) -> None:
-    first, growth = float(figures["rss_first_mib"]), float(figures["rss_growth_mib"])  # type: ignore[arg-type]
-    assert growth <= max(GROWTH_MIB, GROWTH_SHARE * first), figures
+    """The median resident memory of the last third no higher than that of the first third
+    by more than the memory moves within the first third itself (the noise)."""
+    growth, noise = float(figures["rss_growth_mib"]), float(figures["rss_noise_mib"])  # type: ignore[arg-type]
+    assert growth <= max(noise, FLOOR_MIB), figures
 
 
 def test_load_on_the_seed_graph(tmp_path: Path) -> None:
@@ -43,18 +42,22 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(work / "store")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="queries/*.rq (being tuned in the scale work): at 1,000 resolutions one resolution "
-    "lookup costs ~1 s of CPU (resolutions.rq counts every resolution in subqueries before "
-    "the join; citations, footnotes, instruments and cited-by 0.1-0.5 s each), and a library "
-    "query holds the GIL; 32 clients saturate the two lookup slots, so some lookups wait "
-    "past the 30 s queue limit and get 503 (memory now stays flat)",
+SLOW_LOOKUPS = (
+    "queries/*.rq (being tuned in the scale work): at 1,000 resolutions one resolution page "
+    "costs ~1 s of CPU in library queries (resolutions.rq counts every resolution in "
+    "subqueries before the join; citations, footnotes, instruments and cited-by 0.1-0.5 s "
+    "each), which hold the GIL; 32 clients saturate the two lookup slots and, when the "
+    "machine is busy, some lookups wait past the 30 s queue limit and get a 503"
 )
+
+
 def test_load_on_a_synthetic_corpus_of_1000_resolutions(synthetic: str) -> None:
     figures, errors = scenarios.load(
         synthetic, seconds=SECONDS, clients=CLIENTS, seed=1, warmup=WARMUP
     )
     record("load", f"1,000 synthetic resolutions, {SECONDS} s, {CLIENTS} clients", **figures)
     _flat(figures)
-    assert not errors, errors[:5]
+    busy = [e for e in errors if ": 503 " in e and "busy" in e]
+    assert busy == errors, [e for e in errors if e not in busy][:5]  # nothing but load shed
+    if errors:
+        pytest.xfail(f"{len(errors)} lookups shed (503): {SLOW_LOOKUPS}")
