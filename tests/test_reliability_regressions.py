@@ -206,6 +206,11 @@ def _dies_mid_answer() -> Iterator[str]:
                     b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
                     b"Transfer-Encoding: chunked\r\n\r\n400\r\n" + b'{"head":' + b" " * 100
                 )
+                # Read what is left of the request first: closing with unread bytes sends a
+                # reset, which may reach the client before the half answer does.
+                conn.settimeout(0.3)
+                while conn.recv(65536):
+                    pass
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
