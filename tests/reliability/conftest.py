@@ -33,14 +33,20 @@ def pytest_configure(config: pytest.Config) -> None:
         figures = ARTIFACTS / "figures.jsonl"
         figures.write_text("", encoding="utf-8")
         os.environ[FIGURES] = str(figures)
+    if ENABLED and not config.pluginmanager.has_plugin("reliability-outcomes"):
+        # A plugin, not a hook of this conftest: those only hear of tests in this folder,
+        # and the run includes tests/test_parse_properties.py.
+        config.pluginmanager.register(_Outcomes(), "reliability-outcomes")
 
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.when == "call" or report.outcome != "passed":
-        previous = _outcomes.get(report.nodeid)
-        if previous in (None, "passed"):
-            xfailed = hasattr(report, "wasxfail") and report.outcome == "skipped"
-            _outcomes[report.nodeid] = "xfailed" if xfailed else report.outcome
+class _Outcomes:
+    @staticmethod
+    def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+        if report.when == "call" or report.outcome != "passed":
+            previous = _outcomes.get(report.nodeid)
+            if previous in (None, "passed"):
+                xfailed = hasattr(report, "wasxfail") and report.outcome == "skipped"
+                _outcomes[report.nodeid] = "xfailed" if xfailed else report.outcome
         _seconds[report.nodeid] = _seconds.get(report.nodeid, 0.0) + report.duration
 
 
