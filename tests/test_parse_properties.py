@@ -46,6 +46,7 @@ def figures() -> Iterator[None]:
     record(
         "bad input",
         "reader, files and CLI under hypothesis",
+        whole_file=True,
         inputs=sum(OUTCOMES.values()),
         documents=OUTCOMES["document"],
         own_errors=OUTCOMES["error"],

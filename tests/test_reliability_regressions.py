@@ -226,6 +226,34 @@ def test_remote_server_dying_mid_answer_is_unavailable_not_a_500() -> None:
         open_store(spec, read_only=True).query("SELECT * { ?s ?p ?o }", timeout=5)
 
 
+def test_remote_results_can_be_dropped_by_another_thread() -> None:
+    """A remote store's solutions were pyoxigraph's own, lazily read: dropped by a thread
+    other than the one that queried (a load's thread, a request thread), they raised
+    'PyQuerySolutions is unsendable, but is being dropped on another thread'."""
+    import gc
+    import sys
+
+    from graph.store.remote import _parse_answer
+
+    body = b'{"head":{"vars":["a"]},"results":{"bindings":[{"a":{"type":"uri","value":"http://e/x"}}]}}'
+    made: list[object] = []
+    thread = threading.Thread(
+        target=lambda: made.append(
+            _parse_answer(body, "application/sparql-results+json", graph=False)
+        )
+    )
+    thread.start()
+    thread.join()
+    errors: list[object] = []
+    previous, sys.unraisablehook = sys.unraisablehook, lambda u: errors.append(u.exc_value)
+    try:
+        made.clear()
+        gc.collect()
+    finally:
+        sys.unraisablehook = previous
+    assert errors == []
+
+
 # --- the reader ------------------------------------------------------------------------------
 
 

@@ -304,7 +304,10 @@ def _parse_answer(body: bytes, media_type: str, *, graph: bool) -> QueryResult:
     if isinstance(parsed, ox.QueryBoolean):
         return Boolean(bool(parsed))
     variables = tuple(v.value for v in parsed.variables)
-    return Solutions(variables, iter(parsed))
+    # Rows as plain tuples, read here: pyoxigraph's solutions may only be dropped by the thread
+    # that made them, and a result may be finished (or collected) by another.
+    rows = [tuple(solution[i] for i in range(len(variables))) for solution in parsed]
+    return Solutions(variables, iter(rows))
 
 
 def _server_message(error: SPARQLWrapperException) -> str:

@@ -58,9 +58,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for line in Path(path).read_text("utf-8").splitlines():
         entry = json.loads(line)
         test = entry["test"]
-        outcome = _outcomes.get(test) or _outcome_of_file(test.split("::")[0])
+        outcome = _outcomes.get(test) or _outcome_of_file(test)
         seconds = _seconds.get(test) or sum(
-            v for k, v in _seconds.items() if k.startswith(test.split("::")[0] + "::")
+            v for k, v in _seconds.items() if k.startswith(test + "::")
         )
         rows.append(
             [

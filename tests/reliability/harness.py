@@ -38,12 +38,15 @@ MIB = 1024 * 1024
 # --- figures ----------------------------------------------------------------------------------
 
 
-def record(kind: str, check: str, **figures: object) -> None:
-    """Keep the figures of one check for the summary table (only when a run asks for them)."""
+def record(kind: str, check: str, *, whole_file: bool = False, **figures: object) -> None:
+    """Keep the figures of one check for the summary table (only when a run asks for them);
+    with `whole_file`, the check is every test of the current file."""
     path = os.environ.get(FIGURES)
     if not path:
         return
     test = os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" (", 1)[0]
+    if whole_file:
+        test = test.split("::")[0]
     line = json.dumps({"kind": kind, "check": check, "figures": figures, "test": test})
     with open(path, "a", encoding="utf-8") as out:
         out.write(line + "\n")

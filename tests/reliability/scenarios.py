@@ -139,12 +139,13 @@ def build_kills(work: Path, *, kills: int, seed: int) -> dict[str, object]:
     shutil.copytree(SEED_CORPUS, corpus_b, dirs_exist_ok=True)
     site = work / "site"
     versions: dict[str, tuple[dict[str, str], int]] = {}
-    for name, corpus in (("B", corpus_b), ("A", corpus_a)):  # A last: the one served first
-        started = time.monotonic()
+    full = 0.0  # the longer build: kills fall anywhere in it, or just after it
+    for name, corpus in (("B", corpus_b), ("A", corpus_a), ("B", corpus_b), ("A", corpus_a)):
+        started = time.monotonic()  # twice each: the second time is as the kills will see it
         done = build(corpus, site)
         assert done.returncode == 0, done.stderr
-        full = time.monotonic() - started
-        versions[name] = (_dist(site / "dist"), _triples(site / "store"))
+        full = max(full, time.monotonic() - started) if name in versions else full
+        versions[name] = (_dist(site / "dist"), _triples(site / "store"))  # A last: served
     assert versions["A"][1] != versions["B"][1]
     rng = random.Random(seed)
     seen: Counter[str] = Counter()
