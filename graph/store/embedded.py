@@ -36,6 +36,7 @@ from .base import (
     Term,
     Triples,
 )
+from .binding import bind_values
 
 T = TypeVar("T")
 
@@ -60,15 +61,11 @@ class EmbeddedStore:
         """Run a query; `timeout` is checked between rows (workers enforce it hard)."""
         store = self._current()
         default_graph, named_graphs = _dataset_graphs(dataset)
-        substitutions = {ox.Variable(k): v for k, v in bindings.items()} if bindings else None
         try:
-            result = store.query(
-                sparql,
-                default_graph=default_graph,
-                named_graphs=named_graphs,
-                substitutions=substitutions,
-            )
-        except SyntaxError as e:
+            if bindings:
+                sparql = bind_values(sparql, bindings)
+            result = store.query(sparql, default_graph=default_graph, named_graphs=named_graphs)
+        except (SyntaxError, ValueError) as e:
             raise QuerySyntaxError(str(e)) from None
         except (OSError, RuntimeError) as e:
             raise StoreError(f"query failed: {e}") from None

@@ -17,7 +17,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import http.client
-import re
 import socket
 import urllib.error
 import uuid
@@ -45,13 +44,13 @@ from .base import (
     StoreUnavailable,
     Triples,
 )
+from .binding import bind_values
 from .scan import scan
 
 SCHEMES = ("sparql+http://", "sparql+https://")
 STAGING = "urn:treatygraph:staging:"  # the named graphs a load fills before its MOVE
 BATCH = 20_000
 LOAD_TIMEOUT = 300.0
-_VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _RESULTS_ACCEPT = "application/sparql-results+json"
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
 
@@ -93,33 +92,6 @@ gsp='http://127.0.0.1:7878/store', graph=None)
         else gsp,
         graph=options.get("graph") or None,
     )
-
-
-def bind_values(sparql: str, bindings: Bindings) -> str:
-    """`sparql` with a VALUES block binding each variable to a serialised RDF term.
-
-    The block opens the WHERE group (so FILTERs see the values, as with substitution), or
-    trails the query where no group can take it. Terms are written by pyoxigraph, whose
-    constructors validate IRIs and whose serialiser escapes literals: nothing is pasted raw.
-
-    >>> bind_values("SELECT * WHERE { ?s ?p ?o }", {"s": ox.NamedNode("http://e/a")})
-    'SELECT * WHERE { VALUES (?s) { (<http://e/a>) } ?s ?p ?o }'
-    """
-    names, terms = [], []
-    for name, term in bindings.items():
-        if not _VARNAME.fullmatch(name):
-            raise ValueError(f"not a variable name: {name!r}")
-        if not isinstance(term, ox.NamedNode | ox.Literal):
-            raise ValueError(f"?{name}: only IRIs and literals can be bound on a remote store")
-        names.append(f"?{name}")
-        terms.append(str(term))
-    block = f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
-    shape = scan(sparql)
-    if shape.where_open is not None:
-        return f"{sparql[: shape.where_open]} {block}{sparql[shape.where_open :]}"
-    if shape.trailing_values:
-        raise ValueError("cannot bind variables in a query that already ends with VALUES")
-    return f"{sparql}\n{block}"
 
 
 class RemoteStore:

@@ -44,6 +44,9 @@ UPDATE_KEYWORDS = frozenset(
 # A keyword glued to a prefixed name (`SERVICE:x`) is still a keyword for real parsers.
 _GLUED_KEYWORD = re.compile(r"([A-Za-z]+):")
 _GLUABLE = UPDATE_KEYWORDS | {"SERVICE"}
+# A comment starting with this marks where bound variables go (a VALUES block on the next
+# line): inside a sub-select, say, when the planner should see them bound there.
+BIND_MARK = "#@bind"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +56,7 @@ class Scan:
     form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE, or None (update or garbage)
     depth: int  # deepest nesting of {, ( and [
     keywords: frozenset[str]  # bare words, upper-cased; a word glued to `:` keeps the colon
-    where_open: int | None  # offset just after the `{` opening the WHERE group, if usable
+    where_open: int | None  # where VALUES go: after a #@bind line, else after WHERE's `{`
     trailing_values: bool  # a top-level VALUES clause follows the WHERE group
 
     @property
@@ -75,9 +78,12 @@ def scan(text: str) -> Scan:
     opens: list[tuple[int, int]] = []  # (depth-before, end offset) of each `{`
     form_at = -1
     values_after_where = False
+    bind_at: int | None = None
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
-        if kind == "word":
+        if kind == "comment" and bind_at is None and m.group().startswith(BIND_MARK):
+            bind_at = _next_line(text, m.end())
+        elif kind == "word":
             word = m.group().upper()
             keywords.add(word)
             if form is None and word in FORMS:
@@ -96,8 +102,14 @@ def scan(text: str) -> Scan:
             max_depth = max(max_depth, depth)
         elif kind == "close":
             depth = max(depth - 1, 0)
-    where = _where_open(text, form, form_at, opens)
+    where = bind_at if bind_at is not None else _where_open(text, form, form_at, opens)
     return Scan(form, max_depth, frozenset(keywords), where, values_after_where)
+
+
+def _next_line(text: str, at: int) -> int:
+    """The offset where the line after ``at`` starts (the end of the text on the last)."""
+    newline = text.find("\n", at)
+    return len(text) if newline < 0 else newline + 1
 
 
 def _where_open(
