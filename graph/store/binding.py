@@ -8,6 +8,7 @@ same query with the value in a VALUES block runs in 8 ms.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pyoxigraph as ox
@@ -21,9 +22,10 @@ _VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def bind_values(sparql: str, bindings: Bindings) -> str:
     """`sparql` with a VALUES block binding each variable to a serialised RDF term.
 
-    The block opens the WHERE group (so FILTERs see the values, as with substitution), or
-    trails the query where no group can take it. Terms are written by pyoxigraph, whose
-    constructors validate IRIs and whose serialiser escapes literals: nothing is pasted raw.
+    The block goes after each ``#@bind`` comment line if there are any, else it opens the
+    WHERE group (so FILTERs see the values, as with substitution), else it trails the query.
+    Terms are written by pyoxigraph, whose constructors validate IRIs and whose serialiser
+    escapes literals: nothing is pasted raw.
 
     >>> bind_values("SELECT * WHERE { ?s ?p ?o }", {"s": ox.NamedNode("http://e/a")})
     'SELECT * WHERE { VALUES (?s) { (<http://e/a>) } ?s ?p ?o }'
@@ -38,8 +40,10 @@ def bind_values(sparql: str, bindings: Bindings) -> str:
         terms.append(str(term))
     block = f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
     shape = scan(sparql)
-    if shape.where_open is not None:
-        return f"{sparql[: shape.where_open]} {block}{sparql[shape.where_open :]}"
+    if shape.bind_points:
+        cuts = (0, *shape.bind_points, len(sparql))
+        parts = [sparql[a:b] for a, b in itertools.pairwise(cuts)]
+        return f" {block}".join(parts)
     if shape.trailing_values:
         raise ValueError("cannot bind variables in a query that already ends with VALUES")
     return f"{sparql}\n{block}"

@@ -44,8 +44,9 @@ UPDATE_KEYWORDS = frozenset(
 # A keyword glued to a prefixed name (`SERVICE:x`) is still a keyword for real parsers.
 _GLUED_KEYWORD = re.compile(r"([A-Za-z]+):")
 _GLUABLE = UPDATE_KEYWORDS | {"SERVICE"}
-# A comment starting with this marks where bound variables go (a VALUES block on the next
-# line): inside a sub-select, say, when the planner should see them bound there.
+# A comment starting with this marks a place for the bound variables (a VALUES block on the
+# next line): inside a sub-select, say, where the planner should see them bound; a query
+# may have several, each gets the same block.
 BIND_MARK = "#@bind"
 
 
@@ -58,6 +59,7 @@ class Scan:
     keywords: frozenset[str]  # bare words, upper-cased; a word glued to `:` keeps the colon
     where_open: int | None  # where VALUES go: after a #@bind line, else after WHERE's `{`
     trailing_values: bool  # a top-level VALUES clause follows the WHERE group
+    bind_points: tuple[int, ...] = ()  # where VALUES go: each #@bind line, else where_open
 
     @property
     def has_service(self) -> bool:
@@ -78,11 +80,11 @@ def scan(text: str) -> Scan:
     opens: list[tuple[int, int]] = []  # (depth-before, end offset) of each `{`
     form_at = -1
     values_after_where = False
-    bind_at: int | None = None
+    marks: list[int] = []
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
-        if kind == "comment" and bind_at is None and m.group().startswith(BIND_MARK):
-            bind_at = _next_line(text, m.end())
+        if kind == "comment" and m.group().startswith(BIND_MARK):
+            marks.append(_next_line(text, m.end()))
         elif kind == "word":
             word = m.group().upper()
             keywords.add(word)
@@ -102,8 +104,9 @@ def scan(text: str) -> Scan:
             max_depth = max(max_depth, depth)
         elif kind == "close":
             depth = max(depth - 1, 0)
-    where = bind_at if bind_at is not None else _where_open(text, form, form_at, opens)
-    return Scan(form, max_depth, frozenset(keywords), where, values_after_where)
+    where = marks[0] if marks else _where_open(text, form, form_at, opens)
+    binds = tuple(marks) if marks else ((where,) if where is not None else ())
+    return Scan(form, max_depth, frozenset(keywords), where, values_after_where, binds)
 
 
 def _next_line(text: str, at: int) -> int:
