@@ -20,9 +20,9 @@ it links to. An IRI the graph does not hold is a 404.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
@@ -92,6 +92,20 @@ _PAGES = (
 )
 
 router = APIRouter(route_class=LookupRoute, tags=["linked data"])
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def get_and_head(path: str, **spec: Any) -> Callable[[Endpoint], Endpoint]:
+    """Serve an endpoint for GET and for HEAD as two routes, so that each is an operation of
+    its own in the OpenAPI description, with its own id (``…_get``, ``…_head``): one route
+    with both methods gives both operations the same id."""
+
+    def register(endpoint: Endpoint) -> Endpoint:
+        for method in ("GET", "HEAD"):
+            router.api_route(path, methods=[method], **spec)(endpoint)
+        return endpoint
+
+    return register
 
 
 # --- IRIs and paths -----------------------------------------------------------------------
@@ -162,9 +176,8 @@ def describe(request: Request, iri: str) -> tuple[ox.Triple, ...]:
     return graph.triples
 
 
-@router.api_route(
+@get_and_head(
     "/id/{path:path}",
-    methods=["GET", "HEAD"],
     summary="Dereference an IRI (303 to a description)",
     status_code=303,
     responses={
@@ -206,9 +219,8 @@ def dereference(
     return Response(f"See {target}\n", status_code=303, media_type="text/plain", headers=headers)
 
 
-@router.api_route(
+@get_and_head(
     "/data/{path:path}",
-    methods=["GET", "HEAD"],
     summary="The description of a resource, as a document",
     responses={
         200: {

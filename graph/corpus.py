@@ -10,13 +10,20 @@ a time. With a cache folder the part files are kept there, named by a digest of 
 they depend on (the file's bytes and name, the base IRI, the reference data and the code that
 reads and maps), so a rebuild reuses every part whose inputs did not change; without one they
 go to a scratch folder the caller removes.
+
+The workers end with the build, even when it is killed outright (SIGKILL, the OOM killer): on
+Linux the kernel kills them when it dies (``PR_SET_PDEATHSIG``); elsewhere they finish their
+share of the corpus.
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import multiprocessing
 import os
 import pickle
+import signal
 import struct
 import sys
 import time
@@ -86,13 +93,44 @@ class CorpusRead:
 
 
 def corpus_files(directory: Path) -> list[Path]:
-    """The resolution texts of a corpus folder, sorted for a deterministic build."""
-    if not directory.is_dir():
+    """The resolution texts of a corpus folder, sorted for a deterministic build; a folder
+    that cannot be read (its own or one under it) is an error naming it."""
+    try:
+        found = directory.is_dir()
+    except OSError as err:
+        raise _unreadable(directory, err) from None
+    if not found:
         raise fatal("not a corpus folder (no such directory)", file=str(directory))
-    files = sorted(p for p in directory.rglob("*.txt") if p.is_file())
+    files = sorted(_texts(directory))
     if not files:
         raise fatal("corpus folder has no *.txt resolution texts", file=str(directory))
     return files
+
+
+def _texts(directory: Path) -> list[Path]:
+    """Every ``*.txt`` file under ``directory``, as ``Path.rglob`` finds them (symbolic links
+    to folders not followed), but an unreadable folder raises instead of being skipped."""
+    found: list[Path] = []
+    todo = [directory]
+    while todo:
+        folder = todo.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        todo.append(Path(entry.path))
+                    elif entry.name.endswith(".txt") and entry.is_file():
+                        found.append(Path(entry.path))
+        except OSError as err:
+            raise _unreadable(folder, err) from None
+    return found
+
+
+def _unreadable(folder: Path, err: OSError) -> TreatygraphError:
+    """Our error for a folder (or an entry of it) that cannot be read: the path and why."""
+    where = str(folder if err.filename is None else os.fsdecode(err.filename))
+    what = "corpus folder" if where == str(folder) else "corpus entry"
+    return fatal(f"cannot read this {what}: {err.strerror or err}", file=where)
 
 
 @cache
@@ -235,9 +273,41 @@ def _map_all(job: _Job, files: list[Path], jobs: int) -> Iterator[Outcome]:
     if jobs <= 1 or len(files) < PARALLEL_FROM:
         yield from map(work, files)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    context = multiprocessing.get_context()
+    # The workers' parent is this process, except under the fork server.
+    parent = None if context.get_start_method() == "forkserver" else os.getpid()
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=die_with_parent, initargs=(parent,)
+    ) as pool:
         chunk = max(1, min(32, len(files) // (jobs * 8)))
         yield from pool.map(work, files, chunksize=chunk)
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Have the kernel SIGKILL this process when its parent dies (Linux; elsewhere nothing),
+    so that workers never outlive a build killed outright. ``parent`` is the process id the
+    parent had: if it is no longer the parent, it died before the request took effect, and
+    this process ends now.
+
+    The kernel acts when the *thread* that started this process ends: the pool's workers are
+    started by the thread that submits the work, which waits for them to finish.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    prctl.argtypes += [ctypes.c_ulong]
+    prctl.restype = ctypes.c_int
+    if prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        return
+    if parent is not None and os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _with_progress(outcomes: Iterator[Outcome], total: int, show: bool) -> Iterator[Outcome]:

@@ -15,16 +15,21 @@ import contextlib
 import ctypes
 import gc
 import json
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.build import BuildError, BuildReport, authority_checksums, with_authority, write
+from graph.build import (
+    BuildError,
+    BuildReport,
+    authority_checksums,
+    scratch_folder,
+    with_authority,
+    write,
+)
 from graph.corpus import (
     CorpusRead,
     Failure,
@@ -246,18 +251,13 @@ def _read(
 @contextmanager
 def _parts_folder(cache_dir: Path | None, out_dir: Path) -> Iterator[Path]:
     """Where part files go: the cache, kept; else a scratch folder beside ``out_dir``, removed
-    (beside it so that it is on a disk, not in a memory-backed /tmp)."""
+    (beside it so that it is on a disk, not in a memory-backed /tmp), and removed by the next
+    build if this one is killed (:func:`graph.build.scratch_folder`)."""
     if cache_dir is not None:
         yield cache_dir / PARTS
         return
-    out_dir.absolute().parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(
-        tempfile.mkdtemp(prefix=f".{out_dir.name}.parts-", dir=out_dir.absolute().parent)
-    )
-    try:
+    with scratch_folder(out_dir, "parts-") as scratch:
         yield scratch
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _status(show: bool, message: str) -> AbstractContextManager[object]:

@@ -5,10 +5,16 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
+import shutil
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
+import warnings
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -21,13 +27,16 @@ import graph
 from api.linked_data import canonical_path
 from api.lookups import Problem, problem_response
 from api.sparql import problem
+from graph.build import remove_stale
 from graph.cli import main as cli
 from graph.errors import TreatygraphError
 from graph.model import ResolutionMeta
 from graph.store import LoadError, StoreUnavailable, open_store
 from graph.store.embedded import EmbeddedStore
+from tests.conftest import ROOT
 from tests.lookups_support import shared_service
-from tests.reliability.harness import children, state
+from tests.reliability import scenarios
+from tests.reliability.harness import children, state, tree
 
 if TYPE_CHECKING:
     from tests.conftest import OxigraphServer, Service
@@ -323,6 +332,210 @@ def test_cli_output_through_a_file_is_one_line_not_a_traceback(tmp_path: Path) -
     lines = err.getvalue().strip().splitlines()
     assert lines[-1].startswith("treatygraph: ") and "a-file" in lines[-1], err.getvalue()
     assert "Traceback" not in err.getvalue()
+
+
+# --- builds killed outright (SIGKILL, the OOM killer) ---------------------------------------
+
+SEED_CORPUS = ROOT / "corpus"
+HOLD = """
+import sys, time
+from pathlib import Path
+from graph.build import scratch_folder
+with scratch_folder(Path(sys.argv[1]), sys.argv[2]) as folder:
+    (folder / "part").write_text("half written")
+    print(folder, flush=True)
+    time.sleep(300)
+"""
+
+
+def _holding(out: Path, kind: str) -> tuple[subprocess.Popen[str], Path]:
+    """A process that made its temporary folder beside ``out`` as a build does, and holds it."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(out), kind], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    assert line, "the holder ended before making its folder"
+    return process, Path(line)
+
+
+def _build_quietly(corpus: Path, out: Path, store: Path, *more: str) -> int:
+    with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+        return cli(["build", str(corpus), "--out", str(out), "--store", str(store), *more])
+
+
+def _beside(out: Path) -> list[str]:
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+
+
+def test_build_killed_while_writing_leaves_no_temporary_folder_and_running_builds_keep_theirs(
+    tmp_path: Path,
+) -> None:
+    """The temporary folders of killed builds (the staging folder of dist/ and the scratch
+    folder of parts) are removed by the next build; those of builds still running are not."""
+    out = tmp_path / "dist"
+    holders = {(kind, fate): _holding(out, kind) for kind in ("", "parts-")
+               for fate in ("killed", "running")}  # fmt: skip
+    try:
+        for kind in ("", "parts-"):
+            killed = holders[kind, "killed"][0]
+            killed.kill()
+            killed.wait()
+        legacy = tmp_path / ".dist.abcd_123"  # left by a build from before the lock files
+        legacy.mkdir()
+        (legacy / "graph.nt").write_text("half written")
+        (tmp_path / ".dist.notes").mkdir()  # not a build's: kept
+        (tmp_path / ".dist.backup_1").mkdir()  # named like one, but holds what no build writes
+        (tmp_path / ".dist.backup_1" / "notes.md").write_text("mine")
+        assert all(holders[kind, "killed"][1].is_dir() for kind in ("", "parts-"))
+        assert _build_quietly(SEED_CORPUS, out, tmp_path / "store", "--no-cache") == 0
+        running = [holders[kind, "running"][1] for kind in ("", "parts-")]
+        theirs = [*(f.name for f in running), *(f"{f.name}.lock" for f in running)]
+        expected = [".dist.backup_1", ".dist.notes", *theirs]
+        assert _beside(out) == sorted(expected)
+        assert all((f / "part").read_text() == "half written" for f in running)
+        assert {p.name for p in out.iterdir()} >= {"graph.nt", "void.ttl"}
+    finally:
+        for process, _ in holders.values():
+            process.kill()
+            process.wait()
+    assert sorted(remove_stale(out)) == sorted(theirs)  # now their builds are dead too
+    assert _beside(out) == [".dist.backup_1", ".dist.notes"]
+
+
+def test_build_killed_between_the_two_renames_of_its_swap_gets_the_previous_dist_back(
+    tmp_path: Path,
+) -> None:
+    """Where two paths cannot be exchanged at once, dist/ is moved aside to ``….old`` and the
+    new tree moved in: a build killed between the two leaves no dist/ at all."""
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "graph.nt").write_text("the previous build")
+    holder, stage = _holding(out, "")
+    holder.kill()
+    holder.wait()
+    os.rename(out, f"{stage}.old")
+    remove_stale(out)
+    assert (out / "graph.nt").read_text() == "the previous build"
+    assert _beside(out) == []
+
+
+def test_build_killed_while_reading_without_a_cache_leaves_no_scratch_folder(
+    tmp_path: Path,
+) -> None:
+    corpus = scenarios.harness.synth_corpus(tmp_path / "corpus", 40, 8)
+    shutil.copytree(SEED_CORPUS, corpus, dirs_exist_ok=True)
+    out, store = tmp_path / "site" / "dist", tmp_path / "site" / "store"
+    process = subprocess.Popen(
+        [*scenarios.CLI, "build", corpus, "--out", out, "--store", store, "--no-cache",
+         "--jobs", "2"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    scratch = re.compile(r"\.dist\.parts-[a-z0-9_]{8}")
+    try:
+        deadline = time.monotonic() + 60
+        while not (out.parent.exists() and any(map(scratch.fullmatch, os.listdir(out.parent)))):
+            assert process.poll() is None and time.monotonic() < deadline, "no scratch folder"
+            time.sleep(0.002)
+    finally:
+        process.kill()
+        process.wait()
+    assert any(map(scratch.fullmatch, _beside(out)))  # what the killed build left...
+    assert _build_quietly(corpus, out, store, "--no-cache", "--jobs", "2") == 0
+    assert _beside(out) == []  # ... the next one removed
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_build_killed_while_reading_leaves_no_reader_running_even_one_started_as_it_died(
+    tmp_path: Path,
+) -> None:
+    """A reader ends when its build is killed; one whose build died before it could ask the
+    kernel for that (its parent is then another process) ends at once."""
+    start = (
+        "import subprocess, sys, time\n"
+        "code = 'import os, sys, time; from graph.corpus import die_with_parent; "
+        "die_with_parent(int(sys.argv[1])); time.sleep(300)'\n"
+        "import os\n"
+        "child = subprocess.Popen([sys.executable, '-c', code, str(os.getpid())])\n"
+        "time.sleep(300)\n"
+    )
+    build = subprocess.Popen([sys.executable, "-c", start], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 30
+        while len(tree(build.pid)) < 2:
+            assert time.monotonic() < deadline, "the reader did not start"
+            time.sleep(0.01)
+        time.sleep(1.0)  # the reader has asked by now
+        reader = tree(build.pid)[1]
+        assert state(reader) not in ("", "Z")
+    finally:
+        build.kill()  # SIGKILL: no clean-up of any kind in the build
+        build.wait()
+    deadline = time.monotonic() + 5
+    while state(reader) not in ("", "Z") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alive = state(reader) not in ("", "Z")
+    if alive:
+        os.kill(reader, signal.SIGKILL)
+    assert not alive, "the reader outlived its build"
+    late = subprocess.run(
+        [sys.executable, "-c", "from graph.corpus import die_with_parent; die_with_parent(0); "
+         "print('still running')"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert late.returncode == -signal.SIGKILL and "still running" not in late.stdout
+
+
+def test_unreadable_corpus_subfolder_is_named_unreadable(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEED_CORPUS, corpus / "general-assembly")
+    (corpus / "later").mkdir()
+    (corpus / "later" / "A-RES-99-1.txt").write_text("The General Assembly,\n")
+    (corpus / "later").chmod(0)
+    try:  # as root too: the command runs without the capabilities that bypass permissions
+        done = scenarios._cli("build", corpus, "--out", tmp_path / "dist", "--store",
+                              tmp_path / "store")  # fmt: skip
+    finally:
+        (corpus / "later").chmod(0o755)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    said = done.stderr.strip().splitlines()
+    assert said == [f"treatygraph: {corpus / 'later'}: error: cannot read this corpus folder: "
+                    "Permission denied"]  # fmt: skip
+    assert not (tmp_path / "dist").exists()
+
+
+# --- the OpenAPI description ----------------------------------------------------------------
+
+
+def test_get_and_head_of_linked_data_have_operation_ids_of_their_own(tmp_path: Path) -> None:
+    """``/id/…`` and ``/data/…`` answer GET and HEAD: one route with both methods gave the
+    two operations one id (FastAPI warned "Duplicate Operation ID"), which clients
+    generated from the description cannot tell apart."""
+    import asyncio
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    async def fetch() -> httpx.Response:
+        app = create_app(Settings(store=str(tmp_path / "store")))
+        transport = httpx.ASGITransport(app=app)  # no lifespan: no workers, no store needed
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.get("/openapi.json")
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        answer = asyncio.run(fetch())
+    assert answer.status_code == 200
+    assert not [w for w in caught if "Duplicate Operation ID" in str(w.message)]
+    spec = answer.json()
+    ids = Counter(op["operationId"] for ops in spec["paths"].values() for op in ops.values())
+    assert [i for i, n in ids.items() if n > 1] == []
+    for path, name in (
+        ("/id/{path}", "dereference_id__path_"),
+        ("/data/{path}", "document_data__path_"),
+    ):
+        assert {m: op["operationId"] for m, op in spec["paths"][path].items()} == {
+            "get": f"{name}_get", "head": f"{name}_head"}  # fmt: skip
 
 
 # --- memory under concurrent lookups ------------------------------------------------------
