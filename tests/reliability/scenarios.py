@@ -170,7 +170,7 @@ def build_kills(work: Path, *, kills: int, seed: int) -> dict[str, object]:
             assert store_is, f"kill {n}: the store serves {count} triples"
             assert httpx.get(f"{service.url}/ready", timeout=10).status_code == 200
             seen[f"dist {dist_is[0]}, store {store_is[0]}"] += 1
-            orphans += _reap(readers, strict=False)  # see test_reliability.py: an xfail
+            orphans += _reap(readers)  # readers die with the build (PR_SET_PDEATHSIG)
         done = build(corpus_b, site)
         assert done.returncode == 0, done.stderr
         assert _dist(site / "dist") == versions["B"][0]
