@@ -21,7 +21,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from api import explore, lookups, memory, sparql
-from api.cache import AnswerCache
+from api.cache import Cache
+from api.fastpath import ResponseCache
 from api.pool import WorkerPool
 from api.settings import Settings
 from api.sparql import problem
@@ -48,8 +49,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="treatygraph", lifespan=lifespan)
     app.state.settings = settings
-    app.state.cache = AnswerCache.for_store(settings.store, settings.cache_entries)
+    app.state.cache = cache = Cache.for_settings(settings)
     app.state.probe = open_store(settings.store, read_only=True)  # opens on the first probe
+    # Answers already given, before any routing (api.fastpath); added first, so that it runs
+    # inside the CORS middleware, which adds its headers for each request's Origin.
+    app.add_middleware(ResponseCache, cache=cache, ready=lambda: _ready(app))
     # Public, read-only data: any origin may read, and no credentials are ever involved.
     app.add_middleware(
         CORSMiddleware,
@@ -76,6 +80,14 @@ def _include_routers(app: FastAPI) -> None:
             200: {"description": "ready", "content": {"application/json": {"schema": READY}}},
             503: {"description": "not ready (starting, or the store cannot be read)"},
         },
+    )
+    app.add_api_route(
+        "/stats",
+        stats,
+        methods=["GET"],
+        tags=["service"],
+        summary="Cache figures",
+        responses={200: {"content": {"application/json": {"schema": STATS}}}},
     )
     app.include_router(sparql.router)
     lookups.mount(app, app.state.settings)
@@ -104,6 +116,33 @@ async def ready(request: Request) -> Response:
         return problem(503, f"the graph cannot be read now: {_first_line(e)}")
     body = {"status": "ready", "workers": pool.live}
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
+def _ready(app: FastAPI) -> bool:
+    """Whether the query workers are up (the cache serves nothing before, nor when closing)."""
+    pool: WorkerPool | None = getattr(app.state, "pool", None)
+    return pool is not None and pool.ready
+
+
+STATS = {
+    "type": "object",
+    "required": ["cache"],
+    "properties": {
+        "cache": {
+            "type": "object",
+            "description": "the answer cache: entries and bytes kept, hits and misses since "
+            "the start, entries stored and evicted, times emptied by a new load",
+            "properties": {"enabled": {"type": "boolean"}},
+            "additionalProperties": {"type": "integer"},
+        }
+    },
+}
+
+
+async def stats(request: Request) -> Response:
+    """The answer cache's figures (api.cache, api.fastpath): how much it holds and serves."""
+    cache: Cache = request.app.state.cache
+    return JSONResponse({"cache": cache.stats()}, headers={"Cache-Control": "no-store"})
 
 
 def _probe(store: Store) -> None:

@@ -75,7 +75,22 @@ def quality(ranges: tuple[Range, ...], media_type: str) -> float:
 
 def choose(header: str | None, offers: Iterable[Offer]) -> Offer | None:
     """The offer the client likes best (table order breaks ties), None when nothing fits."""
-    ranges = parse_accept(header or "*/*")
+    header = header or "*/*"
+    if isinstance(offers, tuple) and len(header) <= _REMEMBERED:  # the same few headers return
+        return _choose_from_table(header, offers)
+    return _choose(header, offers)
+
+
+_REMEMBERED = 256  # characters: longer headers are worked out each time (memory stays small)
+
+
+@lru_cache(maxsize=512)
+def _choose_from_table(header: str, offers: tuple[Offer, ...]) -> Offer | None:
+    return _choose(header, offers)
+
+
+def _choose(header: str, offers: Iterable[Offer]) -> Offer | None:
+    ranges = parse_accept(header)
     best: Offer | None = None
     best_q = 0.0
     for offer in offers:

@@ -122,12 +122,16 @@ class WorkerPool:
     async def run(self, job: Job) -> Answer:
         """Run `job` on an idle worker; errors come back as an Answer with a 4xx/5xx status."""
         try:
-            worker = await asyncio.wait_for(self._idle.get(), self.settings.queue_timeout)
-        except TimeoutError:
-            return Answer(503, message="all query workers are busy; try again shortly")
+            worker = self._idle.get_nowait()  # the common case: no waiting, no timer
+        except asyncio.QueueEmpty:
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), self.settings.queue_timeout)
+            except TimeoutError:
+                return Answer(503, message="all query workers are busy; try again shortly")
         limit = self.settings.query_timeout
         try:
-            result = await asyncio.wait_for(worker.call(job.encode()), limit + _GRACE)
+            async with asyncio.timeout(limit + _GRACE):  # no task per call, as wait_for makes
+                result = await worker.call(job.encode())
         except TimeoutError:
             await self._retire(worker)  # the query is really stopped before we answer
             if self._remote or self._federated(job):  # another server was slow

@@ -3,6 +3,8 @@
 >>> s = Settings.from_env({"TREATYGRAPH_QUERY_TIMEOUT": "2.5", "TREATYGRAPH_SERVICE_ALLOW": "a b"})
 >>> s.query_timeout, s.service_allow
 (2.5, ('a', 'b'))
+>>> Settings.from_env({"TREATYGRAPH_CACHE": "off"}).cache
+False
 """
 
 from __future__ import annotations
@@ -37,7 +39,10 @@ class Settings:
     workers: int = dataclasses.field(default_factory=_default_workers)  # query subprocesses
     worker_memory_mb: int = 2048  # data-segment cap per worker (0: none)
     queue_timeout: float = 30.0  # seconds a request may wait for a free worker
-    cache_entries: int = 1024  # answers kept for the embedded store (0: no cache)
+    cache: bool = True  # keep answers for the embedded store until its next load
+    cache_entries: int = 2048  # answers kept at most (0: no cache)
+    cache_bytes: int = 64 * 1024 * 1024  # their bodies' bytes at most
+    cache_entry_bytes: int = 1024 * 1024  # a larger answer is sent but not kept
     service_allow: tuple[str, ...] = ()  # SERVICE endpoints allowed; none by default
     queries_dir: Path = Path("queries")  # example queries (*.rq) shown on the query page
 
@@ -53,8 +58,18 @@ class Settings:
         return cls(**{**values, **overrides})
 
 
+_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True}
+_BOOLEANS |= {"0": False, "false": False, "no": False, "off": False}
+
+
 def _convert(name: str, raw: str) -> Any:
     kind = {f.name: f.type for f in dataclasses.fields(Settings)}[name]
+    if kind == "bool":
+        if raw.lower() not in _BOOLEANS:
+            raise ValueError(
+                f"{PREFIX}{name.upper()}: {raw!r} is not one of {', '.join(_BOOLEANS)}"
+            )
+        return _BOOLEANS[raw.lower()]
     if kind == "int":
         return int(raw)
     if kind == "float":

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from api.cache import AnswerCache
+from api.cache import Cache, volatile
 from api.examples import load_examples
 from api.negotiation import Offer, choose
 from api.pool import query_pool
@@ -129,14 +129,25 @@ async def sparql(request: Request) -> Response:
 
 
 async def _run(request: Request, job: Job, operation: Operation) -> Answer:
-    """The answer from the cache, else from a worker."""
-    cache: AnswerCache = request.app.state.cache
-    key = (operation, job.results_format, job.graph_format)
-    answer = cache.get(key)
+    """The answer from a worker; for a POST, from the cache when it holds it (a GET's whole
+    response is kept by the layer in front of the routes, api.fastpath)."""
+    cache: Cache = request.app.state.cache
+    if request.method != "POST" or not cache.enabled:
+        return await query_pool(request).run(job)
+    generation = cache.current()
+    key = ("POST /sparql", operation, job.results_format, job.graph_format)
+    answer: Answer | None = cache.get(key)
     if answer is None:
         answer = await query_pool(request).run(job)
-        cache.put(key, job.query, answer)
+        if answer.status == 200 and not volatile(job.query):
+            cache.put(key, answer, _weight(operation, answer), generation)
     return answer
+
+
+def _weight(operation: Operation, answer: Answer) -> int:
+    """Bytes a kept answer holds: its body, and its key's query (up to max_body_bytes)."""
+    graphs = (*(operation.default_graphs or ()), *(operation.named_graphs or ()))
+    return 256 + len(answer.body) + len(operation.query or "") + sum(map(len, graphs))
 
 
 # A plain Starlette route: FastAPI's per-request machinery (dependencies, validation) would

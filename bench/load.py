@@ -187,3 +187,33 @@ async def _own(
         mean_ms=round(sum(ordered) / len(ordered) * 1000, 2),
         max_ms=round(ordered[-1] * 1000, 2),
     )
+
+
+def merge(results: Sequence[Result]) -> dict[str, object]:
+    """Several runs against one server as one figure: requests and errors summed, throughput
+    over the total time, the median of the runs' p50 and p90, the worst p99 and max; each
+    run's throughput kept in ``rounds_rps``."""
+    seconds = sum(r.seconds for r in results) or 1e-9
+    requests = sum(r.requests for r in results)
+
+    def median(values: list[float]) -> float:
+        ordered = sorted(values)
+        middle = len(ordered) // 2
+        if len(ordered) % 2:
+            return ordered[middle]
+        return round((ordered[middle - 1] + ordered[middle]) / 2, 2)
+
+    return {
+        "tool": results[0].tool,
+        "connections": results[0].connections,
+        "seconds": round(seconds, 2),
+        "requests": requests,
+        "errors": sum(r.errors for r in results),
+        "rps": round(requests / seconds, 1),
+        "p50_ms": median([r.p50_ms for r in results]),
+        "p90_ms": median([r.p90_ms for r in results]),
+        "p99_ms": max(r.p99_ms for r in results),
+        "mean_ms": round(sum(r.mean_ms * r.requests for r in results) / max(requests, 1), 2),
+        "max_ms": max(r.max_ms for r in results),
+        "rounds_rps": [r.rps for r in results],
+    }

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def tree(pid: int) -> list[int]:
@@ -41,6 +42,21 @@ def rss(pid: int) -> int:
             return int(f.read().split()[1]) * PAGE
     except (OSError, IndexError, ValueError):
         return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of one process, in seconds (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of ``pid`` and its descendants (those alive now)."""
+    return sum(cpu_seconds(p) for p in tree(pid))
 
 
 def tree_rss(pid: int) -> tuple[int, int]:
@@ -185,6 +201,19 @@ class Server:
     def memory_mb(self) -> float:
         assert self.process is not None
         return round(tree_rss(self.process.pid)[0] / 2**20, 1)
+
+    def settle(self, *, busy: float = 0.05, every: float = 0.5, timeout: float = 90.0) -> float:
+        """Wait until the server is idle (its process tree used less than ``busy`` of a core
+        over ``every`` seconds): requests a load generator left behind are done, and do not
+        weigh on the next measurement. The seconds waited."""
+        assert self.process is not None
+        started = time.perf_counter()
+        while time.perf_counter() - started < timeout:
+            before = tree_cpu(self.process.pid)
+            time.sleep(every)
+            if tree_cpu(self.process.pid) - before < busy * every:
+                break
+        return round(time.perf_counter() - started, 1)
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

@@ -103,6 +103,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=float, default=10.0, help="length of each load run")
     p.add_argument("--connections", type=int, default=8, help="concurrent clients")
     p.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="load runs per server in the lookup and SPARQL sections, taken in turn with the "
+        "other servers' (A B C A B C), so that the machine's other load falls on all alike",
+    )
+    p.add_argument(
         "--only",
         default="build,lookup,sparql,traversal",
         help="sections to run, the others kept from the last run ('': the report only)",
@@ -307,8 +314,7 @@ def _single_core(args: argparse.Namespace, size: int) -> dict[str, Any]:
 def ours(args: argparse.Namespace, size: int, *, cache: bool, name: str) -> Server:
     port = free_port()
     env = {"TREATYGRAPH_STORE": str(build_dir(args, size) / "store")}
-    if not cache:
-        env["TREATYGRAPH_CACHE_ENTRIES"] = "0"
+    env["TREATYGRAPH_CACHE"] = "on" if cache else "off"
     return Server(
         name,
         [
@@ -414,6 +420,51 @@ def _hammer(
     return {**result.as_dict(), "server_rss_mb": server.memory_mb()}
 
 
+Contender = tuple[Server, list[load.Request], int]  # server, requests cycled, connections
+
+
+def _interleaved(contenders: dict[str, Contender], args: argparse.Namespace) -> dict[str, Any]:
+    """A short warm-up of each, then ``args.rounds`` measured runs of each, in turn (A B C A B
+    C): the machine is shared, and a change in its other load then falls on every server
+    alike. Between runs, the server just measured is left to finish what the load generator
+    left it (``Server.settle``). Totals over the rounds, and each server's memory after."""
+    for server, requests, connections in contenders.values():
+        load.run(server.url, requests, seconds=min(2.0, args.seconds), connections=connections)
+        server.settle()
+    runs: dict[str, list[load.Result]] = {name: [] for name in contenders}
+    for _ in range(max(1, args.rounds)):
+        for name, (server, requests, connections) in contenders.items():
+            _say(f"  {name}")
+            runs[name].append(
+                load.run(server.url, requests, seconds=args.seconds, connections=connections)
+            )
+            server.settle()
+    return {
+        name: {**load.merge(results), "server_rss_mb": contenders[name][0].memory_mb()}
+        for name, results in runs.items()
+    }
+
+
+def _steady(server: Server) -> float:
+    """Wait for the explorer's network view, which the service builds in a background thread
+    as it starts (api/explore.py): until then that build competes with every request for the
+    CPU, and the figures would be those of a service still starting. Seconds waited."""
+    started = time.perf_counter()
+    answer = httpx.get(server.url + "/network", timeout=900)
+    if answer.status_code != 200:  # no view to wait for; any build under way ends in settle
+        _say(f"  {server.name}: /network answered {answer.status_code}")
+    server.settle()
+    return round(time.perf_counter() - started, 1)
+
+
+def _cache_stats(server: Server) -> dict[str, Any]:
+    """The answer cache's figures (``/stats``): hits and misses since the start."""
+    answer = httpx.get(server.url + "/stats", timeout=30)
+    answer.raise_for_status()
+    stats: dict[str, Any] = answer.json()["cache"]
+    return stats
+
+
 # --- lookup -------------------------------------------------------------------------------------
 
 
@@ -440,26 +491,42 @@ def bench_lookup(args: argparse.Namespace) -> dict[str, Any]:
     size = args.at
     paragraphs = _cited_paragraphs(args, size, 40)
     paths = dict(_lookup_path(p) for p in paragraphs)
-    requests = [load.Request(path) for path in paths.values()]
+    requests = [load.Request(path) for path in paths.values()]  # Accept: application/json
     answers: dict[str, Any] = {}
     result: dict[str, Any] = {"resolutions": size, "paths": len(paths)}
-    with ours(args, size, cache=True, name="treatygraph-lookup") as server:
+    data = args.work / "bare-answers.json"
+    with contextlib.ExitStack() as stack:
+        on = stack.enter_context(ours(args, size, cache=True, name="treatygraph-lookup"))
+        off = stack.enter_context(ours(args, size, cache=False, name="treatygraph-lookup-nocache"))
+        result["steady_seconds"] = {"cache_on": _steady(on), "cache_off": _steady(off)}
+        # The first pass: one client, every answer made (a miss), and kept by the cache.
         started = time.perf_counter()
         for key, path in paths.items():
-            answer = httpx.get(server.url + path, timeout=120)
+            answer = httpx.get(on.url + path, headers={"Accept": "application/json"}, timeout=300)
             answer.raise_for_status()
+            assert answer.headers.get("x-cache") == "miss", answer.headers
             answers[key] = answer.json()
         result["first_pass_ms"] = round((time.perf_counter() - started) / len(paths) * 1000, 1)
-        _say("lookup: treatygraph")
-        result["treatygraph"] = _hammer(server, requests, args)
-    data = args.work / "bare-answers.json"
-    dump(data, answers)
-    with bare(args, data) as server:
-        _say("lookup: bare")
-        for key, path in list(paths.items())[:3]:  # the floor answers the very same JSON
+        dump(data, answers)
+        server = stack.enter_context(bare(args, data))
+        for key, path in list(paths.items())[:3]:  # the floor answers the very same JSON,
             assert httpx.get(server.url + path).json() == answers[key]
-        result["bare"] = _hammer(server, requests, args)
-    result["ratio"] = float(f"{result['treatygraph']['rps'] / result['bare']['rps']:.3g}")
+            assert httpx.get(off.url + path, timeout=300).json() == answers[key]  # as does ours
+        before = _cache_stats(on)
+        _say("lookup: treatygraph (cache on, cache off), bare")
+        measured = _interleaved(
+            {
+                "cache_on": (on, requests, args.connections),
+                "cache_off": (off, requests, args.connections),
+                "bare": (server, requests, args.connections),
+            },
+            args,
+        )
+        after = _cache_stats(on)
+    result |= measured
+    result["cache"] = {k: after[k] - before[k] for k in ("hits", "misses", "stores")}
+    result["ratio"] = float(f"{result['cache_on']['rps'] / result['bare']['rps']:.3g}")
+    result["ratio_cache_off"] = float(f"{result['cache_off']['rps'] / result['bare']['rps']:.3g}")
     return result
 
 
@@ -478,58 +545,90 @@ def _check(server: Server, path: str, query: str) -> int:
     return len(answer.json()["results"]["bindings"])
 
 
+OURS_ON = "treatygraph (cache on)"  # as shipped
+OURS_OFF = "treatygraph (cache off)"
+
+
+def _timed(server: Server, path: str, query: str) -> tuple[int, float]:
+    """Rows of one answer, and the milliseconds it took."""
+    started = time.perf_counter()
+    rows = _check(server, path, query)
+    return rows, round((time.perf_counter() - started) * 1000, 1)
+
+
 def bench_sparql(args: argparse.Namespace) -> dict[str, Any]:
     size = args.at
     points = [POINT.format(paragraph=p) for p in _cited_paragraphs(args, size, 200)]
     result: dict[str, Any] = {"resolutions": size, "point_queries": len(points)}
-    engines: list[tuple[str, Callable[[], Server], str]] = [
-        (
-            "treatygraph",
-            lambda: ours(args, size, cache=False, name="treatygraph-sparql"),
-            "/sparql",
-        ),
-        (
-            "treatygraph (answer cache)",
-            lambda: ours(args, size, cache=True, name="treatygraph-sparql-cache"),
-            "/sparql",
-        ),
-        ("oxigraph", lambda: oxigraph_server(args, size), "/query"),
-        ("rdflib-endpoint", lambda: rdflib_endpoint(args, size), "/"),
-    ]
-    for name, start, path in engines:
-        _say(f"sparql: {name}")
-        with start() as server:
-            rows = {
-                "point": _check(server, path, points[0]),
-                "aggregate": _check(server, path, AGGREGATE),
+    engines: dict[str, tuple[Callable[[], Server], str]] = {
+        OURS_ON: (lambda: ours(args, size, cache=True, name="treatygraph-sparql-cache"), "/sparql"),
+        OURS_OFF: (lambda: ours(args, size, cache=False, name="treatygraph-sparql"), "/sparql"),
+        "oxigraph": (lambda: oxigraph_server(args, size), "/query"),
+        "rdflib-endpoint": (lambda: rdflib_endpoint(args, size), "/"),
+    }
+    with contextlib.ExitStack() as stack:
+        servers: dict[str, tuple[Server, str]] = {}
+        for name, (start, path) in engines.items():
+            _say(f"sparql: starting {name}")
+            server = stack.enter_context(start())
+            servers[name] = (server, path)
+            entry: dict[str, Any] = {"start_seconds": server.start_seconds}
+            if name in (OURS_ON, OURS_OFF):
+                entry["steady_seconds"] = _steady(server)
+            point_rows, _ = _timed(server, path, points[0])
+            aggregate_rows, first = _timed(server, path, AGGREGATE)
+            _, again = _timed(server, path, AGGREGATE)
+            entry |= {
+                "rows": {"point": point_rows, "aggregate": aggregate_rows},
+                "aggregate_first_ms": first,  # the first ask: for the cache, a miss
+                "aggregate_again_ms": again,  # the second: for the cache, a hit
             }
-            started = time.perf_counter()
-            _check(server, path, AGGREGATE)
-            single = round((time.perf_counter() - started) * 1000, 1)
-            result[name] = {
-                "start_seconds": server.start_seconds,
-                "rows": rows,
-                "aggregate_single_ms": single,
-                "point": _hammer(server, _sparql_requests(path, points), args),
-                "aggregate": _hammer(
-                    server, _sparql_requests(path, [AGGREGATE]), args, connections=2
-                ),
+            result[name] = entry
+        for query in (points[0], AGGREGATE):  # the cache changes nothing in an answer
+            same = [
+                httpx.get(
+                    servers[n][0].url + "/sparql",
+                    params={"query": query},
+                    headers={"Accept": RESULTS_JSON},
+                    timeout=300,
+                ).content
+                for n in (OURS_ON, OURS_OFF)
+            ]
+            assert same[0] == same[1], "the cache changed an answer"
+        on = servers[OURS_ON][0]
+        before = _cache_stats(on)
+        for query, queries, connections in (
+            ("point", points, args.connections),
+            ("aggregate", [AGGREGATE], 2),
+        ):
+            _say(f"sparql: {query}")
+            contenders = {
+                name: (server, _sparql_requests(path, queries), connections)
+                for name, (server, path) in servers.items()
             }
+            for name, figures in _interleaved(contenders, args).items():
+                result[name][query] = figures
+        after = _cache_stats(on)
+    result["cache"] = {k: after[k] - before[k] for k in ("hits", "misses", "stores")}
+    result["ratios"] = _ratios(result, OURS_ON)
+    result["ratios_cache_off"] = _ratios(result, OURS_OFF)
+    return result
 
+
+def _ratios(result: dict[str, Any], ours_name: str) -> dict[str, float]:
     def rps(engine: str, query: str) -> float:
         return float(result[engine][query]["rps"]) or 1e-9
 
-    result["ratios"] = {
-        "point_vs_rdflib": round(rps("treatygraph", "point") / rps("rdflib-endpoint", "point"), 2),
-        "point_vs_oxigraph": round(rps("treatygraph", "point") / rps("oxigraph", "point"), 3),
+    return {
+        "point_vs_rdflib": round(rps(ours_name, "point") / rps("rdflib-endpoint", "point"), 2),
+        "point_vs_oxigraph": round(rps(ours_name, "point") / rps("oxigraph", "point"), 3),
         "aggregate_vs_rdflib": round(
-            rps("treatygraph", "aggregate") / rps("rdflib-endpoint", "aggregate"), 2
+            rps(ours_name, "aggregate") / rps("rdflib-endpoint", "aggregate"), 2
         ),
         "aggregate_vs_oxigraph": round(
-            rps("treatygraph", "aggregate") / rps("oxigraph", "aggregate"), 3
+            rps(ours_name, "aggregate") / rps("oxigraph", "aggregate"), 3
         ),
     }
-    return result
 
 
 # --- traversal ----------------------------------------------------------------------------------
