@@ -6,10 +6,22 @@ load replaces; the default graph if absent). An endpoint ending in ``/query`` ge
 siblings ``/update`` and ``/store`` by default.
 
 Loads are all-or-nothing: batches go into a fresh staging named graph, then one SPARQL Update
-``MOVE`` (a single transaction on Oxigraph, Fuseki/TDB2 and GraphDB) replaces the target graph.
-A failed load drops the staging graph and leaves the target as it was. Two caveats: while a
-load runs the staging graph is visible to ``GRAPH ?g`` queries, and blank nodes do not keep
-their identity across batches (our graphs have none).
+``MOVE`` (a single transaction on Oxigraph, Fuseki/TDB2, GraphDB and Virtuoso) replaces the
+target graph. A failed load drops the staging graph and leaves the target as it was. Two
+caveats: while a load runs the staging graph is visible to ``GRAPH ?g`` queries, and blank
+nodes do not keep their identity across batches (our graphs have none).
+
+With ``graph=``, queries that name no dataset of their own (protocol parameters, or ``FROM``)
+read that graph as their default graph (``default-graph-uri``): what a load replaced, and
+nothing else (not Virtuoso's system graphs, which its default graph, the union of all graphs,
+would show; not an empty default graph on Oxigraph or Fuseki).
+
+Server quirks met and handled here (Virtuoso 7.2): answers are negotiated by ``Accept`` alone
+(SPARQLWrapper's ``format=xml`` parameter made Virtuoso answer 406 to a JSON ``Accept``); an
+ASK answered as a one-column result set (``__ASK_RETVAL``: a row for true, none for false)
+is read as a boolean; a result cut at the server's row cap (``X-SPARQL-MaxRows``) is an
+error, never a silently short answer; ``GRAPH ?g { }`` matches no graph, so stale staging
+graphs are also looked for by their triples.
 """
 
 from __future__ import annotations
@@ -39,6 +51,7 @@ from .base import (
     QuerySyntaxError,
     QueryTimeout,
     ReadOnlyStore,
+    ResultTooLarge,
     Solutions,
     StoreError,
     StoreUnavailable,
@@ -53,6 +66,8 @@ BATCH = 20_000
 LOAD_TIMEOUT = 300.0
 _RESULTS_ACCEPT = "application/sparql-results+json"
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
+_MAX_ROWS_HEADER = "X-SPARQL-MaxRows"  # Virtuoso: the answer was cut at this many rows
+_ERROR_TEXT = 300  # characters of a server's error message kept in ours
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +124,8 @@ class RemoteStore:
         dataset: Dataset | None = None,
         timeout: float,
     ) -> QueryResult:
-        form = scan(sparql).form
+        scanned = scan(sparql)
+        form = scanned.form
         if form is None:
             raise QuerySyntaxError(
                 "not a SPARQL query (expected SELECT, ASK, CONSTRUCT or DESCRIBE)"
@@ -119,27 +135,33 @@ class RemoteStore:
                 sparql = bind_values(sparql, bindings)
             except ValueError as e:
                 raise QuerySyntaxError(str(e)) from None
-        graph = form in ("CONSTRUCT", "DESCRIBE")
-        body, media_type = self._fetch(sparql, dataset, graph=graph, timeout=timeout)
-        try:
-            return _parse_answer(body, media_type, graph=graph)
-        except (SyntaxError, ValueError) as e:
-            raise StoreUnavailable(f"unreadable answer from {self.endpoints.query}: {e}") from None
+        if dataset is None and self.endpoints.graph and "FROM" not in scanned.keywords:
+            dataset = Dataset(default_graphs=(self.endpoints.graph,))
+        return self._answer(sparql, form, dataset, timeout=timeout)
 
     def triple_count(self) -> int:
-        """Triples in the default graph and every named graph but a load's staging graphs."""
-        query = (
-            "SELECT (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } "
-            f'FILTER(!STRSTARTS(STR(?g), "{STAGING}")) }} }}'
-        )
-        result = self.query(query, timeout=LOAD_TIMEOUT)
+        """Triples of the ``graph=`` graph if given; else of the default graph and every
+        named graph but a load's staging graphs."""
+        if self.endpoints.graph:
+            query = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+            dataset = Dataset(default_graphs=(self.endpoints.graph,))
+        else:
+            query = (
+                "SELECT (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } "
+                f'FILTER(!STRSTARTS(STR(?g), "{STAGING}")) }} }}'
+            )
+            dataset = None
+        result = self._answer(query, "SELECT", dataset, timeout=LOAD_TIMEOUT)
         assert isinstance(result, Solutions)
         (count,) = next(result.rows)
         assert isinstance(count, ox.Literal)
         return int(count.value)
 
-    def load(self, path: Path) -> int:
-        """Replace the target graph by the triples of `path`, all or nothing."""
+    def load(self, path: Path, *, trusted: bool = False) -> int:
+        """Replace the target graph by the triples of `path`, all or nothing.
+
+        `trusted`: as for the embedded store, a file treatygraph wrote, read without checking
+        its IRIs again (pyoxigraph's lenient parser); never for a file from elsewhere."""
         if self.read_only:
             raise ReadOnlyStore(f"{self.endpoints.query} was opened read-only")
         staging = f"{STAGING}{uuid.uuid4()}"
@@ -147,7 +169,7 @@ class RemoteStore:
         with httpx.Client(timeout=LOAD_TIMEOUT) as client:
             try:
                 self._drop_stale_staging(client)
-                count = self._upload(client, path, staging)
+                count = self._upload(client, path, staging, lenient=trusted)
                 swap = (
                     f"MOVE SILENT GRAPH <{staging}> TO {target}"
                     if count
@@ -166,6 +188,16 @@ class RemoteStore:
 
     # --- querying ---------------------------------------------------------------------------
 
+    def _answer(
+        self, sparql: str, form: str, dataset: Dataset | None, *, timeout: float
+    ) -> QueryResult:
+        graph = form in ("CONSTRUCT", "DESCRIBE")
+        body, media_type = self._fetch(sparql, dataset, graph=graph, timeout=timeout)
+        try:
+            return _parse_answer(body, media_type, graph=graph, ask=form == "ASK")
+        except (SyntaxError, ValueError) as e:
+            raise StoreUnavailable(f"unreadable answer from {self.endpoints.query}: {e}") from None
+
     def _fetch(
         self, sparql: str, dataset: Dataset | None, *, graph: bool, timeout: float
     ) -> tuple[bytes, str]:
@@ -173,6 +205,9 @@ class RemoteStore:
         wrapper.setMethod(POST)
         wrapper.setRequestMethod(URLENCODED)
         wrapper.setQuery(sparql)
+        # Accept alone says what we want: SPARQLWrapper's format/output/results parameters
+        # (its default return format, XML) contradict it, and Virtuoso then answers 406.
+        wrapper.setOnlyConneg(True)
         wrapper.addCustomHttpHeader("Accept", _GRAPH_ACCEPT if graph else _RESULTS_ACCEPT)
         wrapper.timeout = max(timeout, 0.001)  # type: ignore[assignment]  # setTimeout() truncates to int
         for iri in dataset.default_graphs if dataset else ():
@@ -181,6 +216,10 @@ class RemoteStore:
             wrapper.addParameter("named-graph-uri", iri)
         try:
             response = wrapper.query().response
+            cut_at = response.headers.get(_MAX_ROWS_HEADER)
+            if cut_at is not None:
+                response.close()
+                raise ServerRowLimit(self.endpoints.query, cut_at)
             return response.read(), response.headers.get("Content-Type", "")
         except QueryBadFormed as e:
             raise QuerySyntaxError(_server_message(e)) from None
@@ -209,9 +248,11 @@ class RemoteStore:
 
     # --- loading ----------------------------------------------------------------------------
 
-    def _upload(self, client: httpx.Client, path: Path, staging: str) -> int:
+    def _upload(
+        self, client: httpx.Client, path: Path, staging: str, *, lenient: bool = False
+    ) -> int:
         count = 0
-        for number, batch in enumerate(_batches(path)):
+        for number, batch in enumerate(_batches(path, lenient=lenient)):
             data = ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES) or b""
             if self.endpoints.gsp:
                 method = "PUT" if number == 0 else "POST"
@@ -222,7 +263,7 @@ class RemoteStore:
                     content=data,
                     headers={"Content-Type": "application/n-triples"},
                 )
-                response.raise_for_status()
+                _raise_for_status(response)
             else:
                 inner = data.decode()
                 self._update(client, f"INSERT DATA {{ GRAPH <{staging}> {{\n{inner}\n}} }}")
@@ -235,14 +276,18 @@ class RemoteStore:
             content=update.encode(),
             headers={"Content-Type": "application/sparql-update"},
         )
-        response.raise_for_status()
+        _raise_for_status(response)
 
     def _drop_stale_staging(self, client: httpx.Client) -> None:
         """Drop the staging graphs of earlier loads that could not clean up after themselves
         (the server or the loader died midway): a partial graph must not linger. One load
-        at a time per server, then."""
-        query = f'SELECT DISTINCT ?g {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{STAGING}")) }}'
-        result = self.query(query, timeout=LOAD_TIMEOUT)
+        at a time per server, then. Found by name (``GRAPH ?g { }``: Oxigraph lists even an
+        empty graph) and by their triples (on Virtuoso ``GRAPH ?g { }`` matches no graph)."""
+        query = (
+            "SELECT DISTINCT ?g { { GRAPH ?g { } } UNION { GRAPH ?g { ?s ?p ?o } } "
+            f'FILTER(STRSTARTS(STR(?g), "{STAGING}")) }}'
+        )
+        result = self._answer(query, "SELECT", None, timeout=LOAD_TIMEOUT)
         assert isinstance(result, Solutions)
         for (graph,) in result.rows:
             if isinstance(graph, ox.NamedNode):
@@ -253,9 +298,9 @@ class RemoteStore:
             self._update(client, f"DROP SILENT GRAPH <{staging}>")
 
 
-def _batches(path: Path) -> Iterator[list[ox.Triple]]:
+def _batches(path: Path, *, lenient: bool = False) -> Iterator[list[ox.Triple]]:
     batch: list[ox.Triple] = []
-    for quad in ox.parse(path=str(path)):
+    for quad in ox.parse(path=str(path), lenient=lenient):
         if not isinstance(quad.graph_name, ox.DefaultGraph):
             raise ValueError("a remote load takes triples only, not named graphs")
         batch.append(quad.triple)
@@ -266,7 +311,35 @@ def _batches(path: Path) -> Iterator[list[ox.Triple]]:
         yield batch
 
 
-def _parse_answer(body: bytes, media_type: str, *, graph: bool) -> QueryResult:
+class ServerRowLimit(ResultTooLarge):
+    """The server cut the answer at its own row cap (Virtuoso's ``ResultSetMaxRows``)."""
+
+    def __init__(self, endpoint: str, cut_at: str) -> None:
+        try:
+            limit = int(cut_at)
+        except ValueError:
+            limit = 0
+        super().__init__(limit)
+        self.args = (
+            f"the SPARQL server {endpoint} cut the result at {cut_at} rows (its own row "
+            "limit); add LIMIT (and OFFSET to page through it)",
+        )
+
+
+def _raise_for_status(response: httpx.Response) -> None:
+    """An HTTP error with the server's own words (Virtuoso says why it refused an update:
+    a transaction timeout, no plain default graph to MOVE into...)."""
+    if response.is_success:
+        return
+    request = response.request
+    text = " ".join(response.text.split())[:_ERROR_TEXT]
+    message = f"{request.method} {request.url} answered HTTP {response.status_code}"
+    raise httpx.HTTPStatusError(
+        f"{message}: {text}" if text else message, request=request, response=response
+    )
+
+
+def _parse_answer(body: bytes, media_type: str, *, graph: bool, ask: bool = False) -> QueryResult:
     base = media_type.split(";")[0].strip().lower()
     if graph:
         rdf_format = ox.RdfFormat.from_media_type(base) or ox.RdfFormat.TURTLE
@@ -275,11 +348,19 @@ def _parse_answer(body: bytes, media_type: str, *, graph: bool) -> QueryResult:
     parsed = ox.parse_query_results(body, format=results_format)
     if isinstance(parsed, ox.QueryBoolean):
         return Boolean(bool(parsed))
+    if ask:  # Virtuoso: a column __ASK_RETVAL, one row (1) for true, none for false
+        if len(parsed.variables) != 1:
+            raise ValueError("an ASK query answered with a table")
+        return Boolean(any(_true(solution[0]) for solution in parsed))
     variables = tuple(v.value for v in parsed.variables)
     # Rows as plain tuples, read here: pyoxigraph's solutions may only be dropped by the thread
     # that made them, and a result may be finished (or collected) by another.
     rows = [tuple(solution[i] for i in range(len(variables))) for solution in parsed]
     return Solutions(variables, iter(rows))
+
+
+def _true(term: object) -> bool:
+    return isinstance(term, ox.Literal) and term.value not in ("0", "false")
 
 
 def _server_message(error: SPARQLWrapperException) -> str:
