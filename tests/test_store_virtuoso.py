@@ -32,7 +32,6 @@ from graph.store import (
     ResultTooLarge,
     Solutions,
     Store,
-    StoreUnavailable,
     Triples,
     open_store,
 )
@@ -59,8 +58,6 @@ _CONCAT = re.compile(
     r'GROUP_CONCAT\s*\((?:[^;()]|\([^()]*\))*;\s*separator\s*=\s*"([^"]*)"\s*\)\s*AS\s*\?(\w+)',
     re.IGNORECASE,
 )
-# Virtuoso 7.2 refuses GROUP BY over more than 20 keys (SQ186); instruments.rq has 21.
-TOO_MANY_KEYS = {"instruments"}
 
 pytestmark = pytest.mark.skipif(
     VIRTUOSO is None or ISQL is None,
@@ -270,19 +267,7 @@ def _comparable(query: ql.Query, table: ql.Table) -> Counter[tuple[object, ...]]
 
 @pytest.mark.parametrize(
     "query",
-    [
-        pytest.param(
-            q,
-            marks=pytest.mark.xfail(
-                raises=StoreUnavailable,
-                strict=True,
-                reason="Virtuoso 7.2: GROUP BY over more than 20 keys (SQ186)",
-            ),
-        )
-        if q.name in TOO_MANY_KEYS
-        else q
-        for q in LIBRARY
-    ],
+    list(LIBRARY),
     ids=lambda q: q.name,
 )
 def test_library_queries_same_answers(real_graph: dict[str, Store], query: ql.Query) -> None:
