@@ -28,6 +28,7 @@ FURNITURE = (
 )
 # A footnote entry: "1  United Nations ...", "1/ United Nations ...", or "1" alone on a line.
 FOOTNOTE_START = re.compile(r"^\s*(\d{1,3})(?:/|(?=\s)|$)\s*(.*)$")
+SLASH_ENTRY = re.compile(r"^\s*\d{1,3}/\s+\S")  # "1/ United Nations ...": slash markers
 # Abbreviations whose final period does not end a footnote.
 ABBREVIATIONS = frozenset(
     "no nos vol vols p pp chap chaps sect sects para paras art arts e.g i.e cf ed eds "
@@ -35,6 +36,15 @@ ABBREVIATIONS = frozenset(
 )
 SPACE_BEFORE_HYPHEN = re.compile(r"(?<=[A-Za-z]) -(?=[a-z])")
 WORD = re.compile(r"[A-Za-z]+")
+GLUED = re.compile(r"[A-Za-z]-$")  # a line ending in a word broken at a hyphen
+BROKEN_WORD = re.compile(r"\b([A-Za-z]{2,}) ([a-z]{2,})\b")  # "Cooperat ion"
+# Every kind of furniture line in one pattern: a line matches it if it matches any of them.
+_ANY_FURNITURE = re.compile(
+    "|".join(
+        f"(?i:{p.pattern})" if p.flags & re.IGNORECASE else f"(?:{p.pattern})"
+        for p in (URL_LINE, *FURNITURE)
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +78,7 @@ def is_furniture(text: str, symbol: str | None = None) -> bool:
     >>> is_furniture(" 5. Urges Member States")
     False
     """
-    if URL_LINE.match(text) or any(p.match(text) for p in FURNITURE):
+    if _ANY_FURNITURE.match(text):  # URL_LINE or one of FURNITURE
         return True
     if symbol and symbol in text:
         rest = text.replace(symbol, "").strip()
@@ -101,23 +111,59 @@ def mend_spacing(line: str, vocabulary: Counter[str]) -> str:
     >>> mend_spacing("Cooperat ion in Europe", Counter({"cooperation": 3, "cooperat": 1, "ion": 1}))
     'Cooperation in Europe'
     """
-    line = SPACE_BEFORE_HYPHEN.sub("-", line)
-    if not vocabulary or not any(vocabulary[w.lower()] <= 1 for w in WORD.findall(line)):
-        return line  # a broken word leaves a fragment seen nowhere else
-    return re.sub(r"\b([A-Za-z]{2,}) ([a-z]{2,})\b", lambda m: _join(m, vocabulary), line)
+    return _Mender(vocabulary).mend(line)
+
+
+class _Mender:
+    """:func:`mend_spacing` with one vocabulary, for every line of a document: the words seen
+    more than once are gathered once, so that a line of plain ASCII is found to hold no
+    fragment (every word seen twice) with one set operation instead of a look-up a word."""
+
+    __slots__ = ("frequent", "vocabulary")
+
+    def __init__(self, vocabulary: Counter[str]) -> None:
+        self.vocabulary = vocabulary
+        self.frequent = frozenset(w for w, n in vocabulary.items() if n > 1)
+
+    def mend(self, line: str) -> str:
+        if " -" in line:
+            line = SPACE_BEFORE_HYPHEN.sub("-", line)
+        # A broken word leaves a fragment seen nowhere else: a line without one is whole.
+        if line.isascii():  # lower-casing the line lower-cases each word, and nothing else
+            words = WORD.findall(line.lower())
+            if self.frequent.issuperset(words) or not self._may_join(words):
+                return line
+        elif not any(self.vocabulary[w.lower()] <= 1 for w in WORD.findall(line)):
+            return line
+        vocabulary = self.vocabulary
+        return BROKEN_WORD.sub(lambda m: _join(m, vocabulary), line)
+
+    def _may_join(self, words: list[str]) -> bool:
+        """Whether two neighbouring words (lower-cased), one of them a fragment seen at most
+        once, make a word of the vocabulary: what :func:`_join` needs to join anything (the
+        two words of a ``BROKEN_WORD`` match are neighbours among the line's words)."""
+        frequent, vocabulary = self.frequent, self.vocabulary
+        for i, word in enumerate(words):
+            if word in frequent:
+                continue
+            before = words[i - 1] if i else ""
+            after = words[i + 1] if i + 1 < len(words) else ""
+            for whole in (before + word if before else "", word + after if after else ""):
+                if len(whole) >= 6 and vocabulary[whole] >= 1:
+                    return True
+        return False
 
 
 def _join(match: re.Match[str], vocabulary: Counter[str]) -> str:
-    left, right = match.group(1), match.group(2)
-    whole = (left + right).lower()
+    left, right = match.group(1, 2)
     fragment_only_here = min(vocabulary[left.lower()], vocabulary[right.lower()]) <= 1
-    if len(whole) >= 6 and vocabulary[whole] >= 1 and fragment_only_here:
-        return left + right
-    return match.group(0)
+    whole_is_known = len(left) + len(right) >= 6 and vocabulary[(left + right).lower()] >= 1
+    return left + right if fragment_only_here and whole_is_known else match.group(0)
 
 
 def vocabulary_of(lines: list[str]) -> Counter[str]:
-    return Counter(w.lower() for line in lines for w in WORD.findall(line))
+    # One search of the lines joined: a line break is no letter, so no word spans two lines.
+    return Counter(map(str.lower, WORD.findall("\n".join(lines))))
 
 
 def clean(
@@ -131,8 +177,13 @@ def clean(
 
     ``known_words`` adds words known to be whole (e.g. from instrument titles) to the
     document's own vocabulary, for mending words broken by a space."""
-    vocabulary = vocabulary_of(raw_lines) + (known_words or Counter())
-    slash = any(re.match(r"^\s*\d{1,3}/\s+\S", t) for t in raw_lines)
+    vocabulary = vocabulary_of(raw_lines)
+    if known_words:
+        # What ``vocabulary + known_words`` gives to every look-up here (that sum also drops
+        # the words whose count is not positive, which read as 0 and mend nothing either).
+        vocabulary.update(known_words)
+    mender = _Mender(vocabulary)
+    slash = any(SLASH_ENTRY.match(t) for t in raw_lines if "/" in t)
     body: list[Line] = []
     entries: list[FootnoteEntry] = []
     problems: list[Problem] = []
@@ -147,7 +198,7 @@ def clean(
         if is_furniture(text, symbol):
             in_block = False  # link lines and page furniture close a footnote block
             continue
-        line = Line(index, mend_spacing(text, vocabulary))
+        line = Line(index, mender.mend(text))
         if in_block:
             placed = _place_in_footnotes(line, entries, slash, problems, file)
             if placed:
@@ -205,4 +256,6 @@ def join_lines(lines: list[str]) -> str:
 
 def glued(previous_raw_line: str) -> bool:
     """A line that ends in a hyphen right after a letter continues the same word."""
-    return re.search(r"[A-Za-z]-$", previous_raw_line) is not None
+    if not previous_raw_line.endswith(("-", "-\n")):  # what the pattern needs at its end
+        return False
+    return GLUED.search(previous_raw_line) is not None

@@ -45,6 +45,34 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
     return [(m.group().translate(FOLD), m.start(), m.end()) for m in TOKEN.finditer(text)]
 
 
+class Tokens:
+    """A text's tokens, made once for every finder that reads it: the folded words, the same
+    lower-cased, and (only when a title matched) each token's offsets.
+
+    ``words[i]`` is ``_tokens(text)[i][0]``: the tokens are cut from the text as it is, then
+    folded, so a dash folded to ``-`` never joins two words. A token holds no white space, so
+    the tokens are folded (and lower-cased) in one call on the tokens joined by spaces, which
+    gives what a call on each token would: FOLD maps a character to one other, and a space
+    both ends a word and breaks the context of a final sigma in ``str.lower``.
+    """
+
+    __slots__ = ("_spans", "lower", "text", "words")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        found = TOKEN.findall(text)
+        folded = " ".join(found).translate(FOLD) if found else ""
+        self.words: list[str] = folded.split(" ") if found else []
+        self.lower: list[str] = folded.lower().split(" ") if found else []
+        self._spans: list[tuple[int, int]] | None = None
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        """Where tokens ``first`` to ``last`` (included) begin and end in the text."""
+        if self._spans is None:
+            self._spans = [m.span() for m in TOKEN.finditer(self.text)]
+        return self._spans[first][0], self._spans[last][1]
+
+
 @dataclass(frozen=True)
 class TitleIndex:
     """Aliases by first token, longest first: a token-level scan finds every alias."""
@@ -61,18 +89,22 @@ class TitleIndex:
                 index[key[0].lower()].append((key, alias))
         return cls({k: tuple(sorted(v, key=lambda x: -len(x[0]))) for k, v in index.items()})
 
-    def find(self, text: str, offset: int = 0) -> list[Mention]:
-        """Every alias in ``text``; overlapping ones keep the longest (then leftmost)."""
-        tokens = _tokens(text)
+    def find(self, text: str, offset: int = 0, tokens: Tokens | None = None) -> list[Mention]:
+        """Every alias in ``text``; overlapping ones keep the longest (then leftmost).
+        ``tokens``: the text's tokens, when another finder made them already."""
+        if tokens is None:
+            tokens = Tokens(text)
+        words, lower, by_first = tokens.words, tokens.lower, self.by_first
+        count = len(words)
         found: list[tuple[int, int, str]] = []
-        for i, (tok, _, _) in enumerate(tokens):
-            for key, alias in self.by_first.get(tok.lower(), ()):
-                window = tokens[i : i + len(key)]
-                if len(window) < len(key):
+        for i in [i for i, w in enumerate(lower) if w in by_first]:
+            for key, alias in by_first[lower[i]]:
+                end = i + len(key)
+                if end > count:
                     continue
-                words = [w if alias.case_sensitive else w.lower() for w, _, _ in window]
-                if tuple(words) == key:
-                    found.append((window[0][1], window[-1][2], alias.instrument))
+                if tuple((words if alias.case_sensitive else lower)[i:end]) == key:
+                    start, stop = tokens.span(i, end - 1)
+                    found.append((start, stop, alias.instrument))
         return [
             Mention(MentionKind.TITLE, Span(offset + s, offset + e), inst)
             for s, e, inst in _longest_first(found)
@@ -126,6 +158,8 @@ def ilo_code(kind: str, number: str, protocol: bool) -> str:
 
 
 def find_ilo(text: str, offset: int) -> list[Mention]:
+    if " (No. " not in text:  # what every ILO title ends with: most texts have none
+        return []
     mentions = []
     for m in ILO_TITLE.finditer(text):
         code = ilo_code(m.group("type"), m.group("number"), bool(m.group("protocol")))
@@ -148,6 +182,8 @@ def find_resolutions(text: str, offset: int) -> list[Mention]:
     """Resolution numbers in prose. A bare "resolution 25/1" right after a capitalised name
     (a commission's) is not the General Assembly's and is left to the titles."""
     mentions: list[Mention] = []
+    if "resolution" not in text:  # both patterns need the word: most texts have none
+        return mentions
     taken: list[tuple[int, int]] = []
     for m in BODY_RESOLUTION.finditer(text):
         if m.group("sc"):
@@ -181,7 +217,11 @@ def _after_proper_name(text: str, start: int, m: re.Match[str]) -> bool:
 
 
 def find_anaphora(text: str, offset: int) -> list[Mention]:
-    mentions = []
+    mentions: list[Mention] = []
+    if text.isascii():  # (where IGNORECASE matches only what lower-casing gives)
+        lower = text.lower()
+        if "thereto" not in lower and "instruments" not in lower:
+            return mentions  # what every anaphor ends with: most texts have neither
     for m in ANAPHORA.finditer(text):
         if m.group("group"):
             form = "instruments"
@@ -199,9 +239,10 @@ def find_mentions(
     """All mentions in one paragraph or footnote, in text order; a title, ILO or resolution
     mention inside a longer title is part of that title, not a mention of its own.
     ``extra`` adds titles beyond the authority's (records made from earlier text)."""
-    titles = title_index(authority).find(text, offset)
+    tokens = Tokens(text)
+    titles = title_index(authority).find(text, offset, tokens)
     if extra is not None:
-        titles = _merge_titles(titles, extra.find(text, offset))
+        titles = _merge_titles(titles, extra.find(text, offset, tokens))
     others = find_ilo(text, offset) + find_resolutions(text, offset) + find_anaphora(text, offset)
     kept = _Kept(titles)
     for m in sorted(others, key=lambda x: (-(x.span.end - x.span.start), x.span.start)):

@@ -42,7 +42,10 @@ SESSION = re.compile(r"^\s*([A-Z][a-z]+(?:-[a-z]+)?) session\b")
 AGENDA = re.compile(r"^\s*Agenda items?\s+(.+?)\s*$")
 TITLE_LINE = re.compile(r"^\s*\d{1,4}/\d{1,4}\.\s+(\S.*?)\s*$")
 MARKER_SENTINEL = "\ue000"
-WRITER_TOKENS = re.compile(r"(\s+|\ue000)")
+PARTICIPLE = re.compile(r"[A-Z][a-z]+(?:ing|ed)")
+TRAILING_MARKER = re.compile(r"(?<=[,;:.”)])\s*\d{1,3}/?$")
+DIGIT = re.compile(r"\d")
+DECIMAL = re.compile(r"\.\d")  # after a number: "8.7" is a decimal, not a marker
 MONTHS = frozenset(
     "january february march april may june july august september october november december".split()
 )
@@ -241,7 +244,7 @@ def _opens_preamble(word: str, openers: frozenset[str]) -> bool:
     """
     if word in openers:
         return True
-    participle = re.fullmatch(r"[A-Z][a-z]+(?:ing|ed)", word) is not None
+    participle = PARTICIPLE.fullmatch(word) is not None
     return participle and word not in NOT_PARTICIPLES
 
 
@@ -251,7 +254,7 @@ def _closes(line: str) -> bool:
     >>> _closes("World Conference on Women,11  "), _closes("Persons and of the")
     (True, False)
     """
-    text = re.sub(r"(?<=[,;:.”)])\s*\d{1,3}/?$", "", line.rstrip())
+    text = TRAILING_MARKER.sub("", line.rstrip())
     return text.endswith((",", ";", ":", "."))
 
 
@@ -264,19 +267,23 @@ class _Writer:
     pending_space: bool = False
 
     def write(self, piece: str, markers: list[int], placed: list[FootnoteMarker]) -> None:
+        """Write ``piece`` with its runs of white space made one space (none at the start of
+        a paragraph), placing a marker where each sentinel stands. Each run of text between
+        sentinels goes out at once: its words joined by single spaces."""
         queue = iter(markers)
-        for token in WRITER_TOKENS.split(piece):
-            if not token:
-                continue
-            if token == MARKER_SENTINEL:
+        for i, run in enumerate(piece.split(MARKER_SENTINEL)):
+            if i:
                 placed.append(FootnoteMarker(next(queue), self.length))
-            elif token.isspace():
+            if not run:
+                continue
+            words = run.split()  # runs of white space (what ``\s+`` matches)
+            if run[0].isspace():
                 self.pending_space = self.length > 0
-            else:
+            if words:
                 if self.pending_space and not self._at_paragraph_start():
                     self._emit(" ")
-                self.pending_space = False
-                self._emit(token)
+                self._emit(" ".join(words))
+                self.pending_space = run[-1].isspace()
 
     def _emit(self, s: str) -> None:
         self.out.append(s)
@@ -308,6 +315,8 @@ def _strip_markers(
 def _mark_line(
     text: str, expected: list[int], footnotes: set[int], slash: bool, numbers: list[int]
 ) -> str:
+    if not DIGIT.search(text):
+        return text  # a marker is a number: a line without a digit has none
     out: list[str] = []
     last = 0
     for m in MARKER.finditer(text):
@@ -332,7 +341,7 @@ def _is_marker(
     word = before[-1].lstrip("([") if before else ""
     if word.lower() in NUMBER_WORDS or word.lower().rstrip(",") in MONTHS:
         return False
-    if re.match(r"\.\d", text[m.end() :]):
+    if DECIMAL.match(text, m.end()):
         return False  # "Alliance 8.7": a decimal, not a marker
     # A marker glued to its word, or followed by two spaces or the line's end, is a strong
     # sign; "from 12 to 16" is not, unless the word before is a capitalised name.

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from importlib import metadata
-from itertools import groupby
+from itertools import chain, groupby
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -199,7 +199,8 @@ class _Writer:
 
     def __init__(self, ids: Ids, resolution: str | None = None) -> None:
         self.ids = ids
-        self.local: set[str] = set()
+        # The own lines by predicate, each with its subject (for :func:`_own_stats`).
+        self.local: dict[Node, dict[str, Node]] = {}
         self.shared: set[str] = set()
         self._own = f"<{resolution}>" if resolution else None
         self._under = f"<{resolution}/" if resolution else ""
@@ -207,7 +208,10 @@ class _Writer:
     def add(self, s: Node, p: Node, o: str) -> None:
         line = f"{s} {p} {o} .\n"
         if self._own is not None and (s == self._own or s.startswith(self._under)):
-            self.local.add(line)
+            lines = self.local.get(p)
+            if lines is None:
+                lines = self.local[p] = {}
+            lines[line] = s
         else:
             self.shared.add(line)
 
@@ -300,16 +304,19 @@ def resolution_part(extraction: Extraction, *, base: str | None = None) -> tuple
     source_name = Path(doc.source_file).name if doc.source_file else None
     source = _n(ids.source(source_name)) if source_name else None
     _resolution(w, extraction, build, source)
-    lines = sorted(w.local)
+    lines = sorted(chain.from_iterable(w.local.values()))
     tail = f" {GENERATED} {build} .\n"
-    named = [i for i, line in enumerate(lines) if line.endswith(tail)]  # they name the build
+    # The lines that name the build, by where they fall among the others.
+    naming = [line for line in w.local.get(GENERATED, ()) if line.endswith(tail)]
+    named = sorted(bisect_left(lines, line) for line in naming)
     resort = False
     for i in named:
         head = lines[i][: -len(build) - 3]  # "<subject> <prov:wasGeneratedBy> "
         near = lines[max(i - 1, 0) : i] + lines[i + 1 : i + 2]
         resort = resort or any(n.startswith(head) for n in near)
-    skip = set(named)
-    kept = [line for i, line in enumerate(lines) if i not in skip]
+    kept: list[str] = []
+    for start, end in zip([-1, *named], [*named, len(lines)], strict=True):
+        kept += lines[start + 1 : end]  # the lines between two left out
     # In kept lines: where each left-out line goes back, and where the node's own lines begin.
     at = [i - n for n, i in enumerate(named)]
     split_index = bisect_left(kept, f"<{iri}>")
@@ -329,7 +336,7 @@ def resolution_part(extraction: Extraction, *, base: str | None = None) -> tuple
         shared=tuple(sorted(w.shared)),
         cited=_cited(extraction),
         citations=len(extraction.citations),
-        **_line_stats(lines),
+        **_own_stats(w.local),
     )
     return part, data
 
@@ -347,6 +354,18 @@ def _encode(lines: list[str], cuts: list[int]) -> tuple[bytes, dict[int, int]]:
         start = cut
     chunks.append("".join(lines[start:]).encode("utf-8"))
     return b"".join(chunks), offsets
+
+
+def _own_stats(local: dict[Node, dict[str, Node]]) -> dict[str, Any]:
+    """:func:`_line_stats` of a writer's own lines, kept by predicate with their subjects."""
+    typed = [line[line.index(" ") + len(A) + 2 :] for line in local.get(A, ())]
+    types = Counter(o[1 : o.index(">")] for o in typed if o[0] == "<")
+    return {
+        "triples": sum(map(len, local.values())),
+        "subjects": len(set(chain.from_iterable(lines.values() for lines in local.values()))),
+        "properties": tuple(sorted((p[1:-1], len(lines)) for p, lines in local.items())),
+        "classes": tuple(sorted(types.items())),
+    }
 
 
 def _line_stats(lines: list[str]) -> dict[str, Any]:

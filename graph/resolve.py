@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 
 from graph.authority import Alias, Authority, read_data, read_rows
 from graph.find import Mention, MentionKind, TitleIndex, find_mentions
@@ -82,6 +82,7 @@ class _Paragraph:
     authority: Authority
     made: dict[str, Instrument]
     problems: list[Problem]
+    titles: dict[int, TitleIndex | None]  # the index of made titles, by len(made)
     found: list[_Found] = field(default_factory=list)
 
     def cited(self) -> list[str]:
@@ -98,8 +99,9 @@ def resolve(
     made: dict[str, Instrument] = {}
     problems: list[Problem] = []
     citations: list[Citation] = []
+    titles: dict[int, TitleIndex | None] = {}
     for paragraph in document.paragraphs:
-        state = _Paragraph(paragraph, document, authority, made, problems)
+        state = _Paragraph(paragraph, document, authority, made, problems, titles)
         _read_paragraph(state)
         intent = intent_of(paragraph.text)
         for f in state.found:
@@ -367,21 +369,33 @@ def _text_title(state: _Paragraph, end: int) -> Span | None:
     text, start = state.document.text, state.paragraph.span.start
     while end > start and text[end - 1] in " ,;:":
         end -= 1
-    tokens = list(re.finditer(r"\S+", text[start:end]))
+    segment = text[start:end]
+    tokens = segment.split()  # the runs of \S
     first: int | None = None
     for i in range(len(tokens) - 1, 0, -1):  # token 0 is the paragraph's verb
-        word, after = tokens[i].group(), tokens[i + 1].group() if i + 1 < len(tokens) else ""
+        word, after = tokens[i], tokens[i + 1] if i + 1 < len(tokens) else ""
         if after == "the" and (word.endswith(",") or word == "and"):
             break
         if not (TITLE_WORD.match(word.rstrip(",")) or NUMBERISH.fullmatch(word.rstrip(","))):
             break
         first = i
-    while first is not None and first < len(tokens) and not tokens[first].group()[:1].isupper():
+    while first is not None and first < len(tokens) and not tokens[first][:1].isupper():
         first += 1
     if first is None or first >= len(tokens):
         return None
-    span = Span(start + tokens[first].start(), end)
+    span = Span(start + _token_start(segment, tokens, first), end)
     return span if INSTRUMENT_WORDS.search(span.slice(text)) else None
+
+
+def _token_start(segment: str, tokens: list[str], index: int) -> int:
+    """Where ``tokens[index]`` (of ``segment.split()``) begins: back from the end, over the
+    tokens after it and the white space before each."""
+    at = len(segment)
+    for token in reversed(tokens[index:]):
+        while segment[at - 1].isspace():
+            at -= 1
+        at -= len(token)
+    return at
 
 
 def _title_text(state: _Paragraph, end: int) -> str | None:
@@ -390,16 +404,20 @@ def _title_text(state: _Paragraph, end: int) -> str | None:
 
 
 def _made_titles(state: _Paragraph) -> TitleIndex | None:
-    """Titles of records made from the text: named again later, they are found again."""
+    """Titles of records made from the text: named again later, they are found again.
+    Records are only ever added to ``made``: its size tells whether the index is still good."""
+    if len(state.made) in state.titles:
+        return state.titles[len(state.made)]
     aliases = tuple(
         Alias(i.title, i.id, case_sensitive=False)
         for i in state.made.values()
         if len(i.title.split()) >= 3 and INSTRUMENT_WORDS.search(i.title)
     )
-    return _index_of(aliases) if aliases else None
+    index = state.titles[len(state.made)] = _index_of(aliases) if aliases else None
+    return index
 
 
-@cache
+@lru_cache(maxsize=512)  # bounded: a reader process may read thousands of resolutions
 def _index_of(aliases: tuple[Alias, ...]) -> TitleIndex:
     return TitleIndex.build(aliases)
 

@@ -13,19 +13,25 @@ import contextlib
 import io
 import json
 import os
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import graph
+from graph import clean, find
+from graph.authority import Alias, default_authority
 from graph.cli import main as cli
 from graph.errors import TreatygraphError
-from graph.model import Extraction, ResolutionMeta
+from graph.find import FOLD, TOKEN, TitleIndex, Tokens, _longest_first, title_index
+from graph.model import Extraction, FootnoteMarker, ResolutionMeta
+from graph.parse import MARKER_SENTINEL, _Writer
+from graph.resolve import _token_start
 from tests.reliability.harness import record
 
 SEED = (Path(__file__).resolve().parents[1] / "corpus/A-RES-77-194.txt").read_text("utf-8")
@@ -312,3 +318,159 @@ def test_cli_extract(
     else:
         assert code == 2 and err.startswith("treatygraph: ") and path.stem in err
         OUTCOMES["error"] += 1
+
+
+# --- the reader's fast paths read what the plain code read -----------------------------------
+# Each fast path of the reader (one tokenization a text, words folded in one call, prefilters,
+# whole runs written at once, one vocabulary set a document) against the plain reading it
+# replaced, written out here: the same result on any text, odd Unicode included (final sigma,
+# dotted capital I, long s, Kelvin sign: the characters whose case mapping is special).
+
+PIECES = [
+    *"aAiIsSkKeE -.'’‘“”–—,;:()\n\t\u00a0\u2003ΣσςİıſKé0123/\ue000",
+    "the ", "Protocols ", "thereto", "instruments", "INSTRUMENTS", "İnstruments", "inſtruments",
+    "Convention on the Rights of the Child", " (No. 29)", "Forced Labour Convention, 1930 (No. 29)",
+    "resolution 64/293", "Security Council resolution 1325 (2000)", "anti -trafficking",
+    "Cooperat ion", "cooperation", "  ",
+]  # fmt: skip
+TRICKY = st.lists(st.one_of(st.sampled_from(PIECES), st.characters()), max_size=40).map("".join)
+
+
+def _plain_tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group().translate(FOLD), m.start(), m.end()) for m in TOKEN.finditer(text)]
+
+
+@FAST
+@given(TRICKY)
+def test_tokens_fold_and_lower_as_each_token_would(text: str) -> None:
+    plain = _plain_tokens(text)
+    tokens = Tokens(text)
+    assert tokens.words == [w for w, _, _ in plain]
+    assert tokens.lower == [w.lower() for w, _, _ in plain]
+    for i in range(len(plain)):
+        assert tokens.span(i, i) == plain[i][1:]
+
+
+@FAST
+@given(TRICKY, st.lists(st.tuples(TRICKY, st.booleans()), max_size=4))
+def test_title_index_finds_what_a_scan_token_by_token_finds(
+    text: str, aliases: list[tuple[str, bool]]
+) -> None:
+    for index in (
+        title_index(default_authority()),
+        TitleIndex.build(tuple(Alias(t, f"x{i}", s) for i, (t, s) in enumerate(aliases))),
+    ):
+        tokens = _plain_tokens(text)
+        found = []
+        for i, (tok, _, _) in enumerate(tokens):
+            for key, alias in index.by_first.get(tok.lower(), ()):
+                window = tokens[i : i + len(key)]
+                words = [w if alias.case_sensitive else w.lower() for w, _, _ in window]
+                if len(window) == len(key) and tuple(words) == key:
+                    found.append((window[0][1], window[-1][2], alias.instrument))
+        expected = [(s + 3, e + 3, i) for s, e, i in _longest_first(found)]
+        assert [(m.span.start, m.span.end, m.key) for m in index.find(text, 3)] == expected
+
+
+@FAST
+@given(TRICKY)
+@example("both İnstruments")  # IGNORECASE matches what lower-casing the text does not give
+@example("these inſtruments")
+@example("the Protocols THERETO")
+def test_prefilters_drop_no_mention(text: str) -> None:
+    assert bool(find.find_ilo(text, 0)) == bool(find.ILO_TITLE.search(text))
+    assert bool(find.find_anaphora(text, 0)) == bool(find.ANAPHORA.search(text))
+    if find.BODY_RESOLUTION.search(text) or find.RESOLUTION_NUMBER.search(text):
+        assert "resolution" in text
+
+
+def _plain_write(w: _Writer, piece: str, markers: list[int], placed: list[FootnoteMarker]) -> None:
+    """``_Writer.write`` as it was: token by token."""
+    queue = iter(markers)
+    for token in re.split(r"(\s+|\ue000)", piece):
+        if not token:
+            continue
+        if token == MARKER_SENTINEL:
+            placed.append(FootnoteMarker(next(queue), w.length))
+        elif token.isspace():
+            w.pending_space = w.length > 0
+        else:
+            if w.pending_space and not w._at_paragraph_start():
+                w._emit(" ")
+            w.pending_space = False
+            w._emit(token)
+
+
+@FAST
+@given(st.lists(st.one_of(st.integers(0, 2), TRICKY), max_size=6))
+def test_writer_writes_runs_as_it_wrote_tokens(steps: list[int | str]) -> None:
+    fast, plain = _Writer([]), _Writer([])
+    placed_fast: list[FootnoteMarker] = []
+    placed_plain: list[FootnoteMarker] = []
+    for step in steps:
+        if isinstance(step, int):
+            fast.newline(step)
+            plain.newline(step)
+            continue
+        numbers = list(range(step.count(MARKER_SENTINEL)))
+        fast.write(step, numbers, placed_fast)
+        _plain_write(plain, step, numbers, placed_plain)
+        assert "".join(fast.out) == "".join(plain.out)
+        assert (fast.length, fast.pending_space) == (plain.length, plain.pending_space)
+        assert fast._at_paragraph_start() == plain._at_paragraph_start()
+    assert placed_fast == placed_plain
+
+
+@FAST
+@given(st.lists(TRICKY, max_size=8), st.dictionaries(TRICKY, st.integers(-2, 3), max_size=4))
+@example(["Cooperat ion in Europe", "the Cooperat ion, cooperation"], {})
+@example(["anti -trafficking Cooperat ion", "Cooperat ions"], {"cooperation": 1, "ion": -1})
+@example(["Cooperat ion", "Organiz ation"], {"cooperation": 1, "organization": 0})
+def test_mending_a_document_mends_as_line_by_line(lines: list[str], known: dict[str, int]) -> None:
+    def plain_join(m: re.Match[str], vocabulary: Counter[str]) -> str:
+        left, right = m.group(1), m.group(2)
+        whole = (left + right).lower()
+        fragment_only_here = min(vocabulary[left.lower()], vocabulary[right.lower()]) <= 1
+        if len(whole) >= 6 and vocabulary[whole] >= 1 and fragment_only_here:
+            return left + right
+        return m.group(0)
+
+    def plain_mend(line: str, vocabulary: Counter[str]) -> str:
+        line = clean.SPACE_BEFORE_HYPHEN.sub("-", line)
+        if not vocabulary or not any(vocabulary[w.lower()] <= 1 for w in clean.WORD.findall(line)):
+            return line
+        return re.sub(r"\b([A-Za-z]{2,}) ([a-z]{2,})\b", lambda m: plain_join(m, vocabulary), line)
+
+    plain_vocabulary = Counter(w.lower() for line in lines for w in clean.WORD.findall(line))
+    assert clean.vocabulary_of(lines) == plain_vocabulary
+    merged = plain_vocabulary + Counter(known)  # as clean() merged them
+    for line in lines:
+        assert clean.mend_spacing(line, merged) == plain_mend(line, merged)
+
+    class PlainMender:
+        def __init__(self, vocabulary: Counter[str]) -> None:
+            pass
+
+        def mend(self, line: str) -> str:
+            return plain_mend(line, merged)
+
+    fast = clean.clean(lines, known_words=Counter(known))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(clean, "_Mender", PlainMender)
+        assert clean.clean(lines, known_words=Counter(known)) == fast
+
+
+@FAST
+@given(TRICKY)
+def test_furniture_in_one_pattern(line: str) -> None:
+    plain = bool(clean.URL_LINE.match(line)) or any(p.match(line) for p in clean.FURNITURE)
+    assert clean.is_furniture(line) == plain
+
+
+@FAST
+@given(TRICKY, st.data())
+def test_token_start_is_where_the_token_begins(segment: str, data: st.DataObject) -> None:
+    starts = [m.start() for m in re.finditer(r"\S+", segment)]
+    if starts:
+        k = data.draw(st.integers(0, len(starts) - 1))
+        assert _token_start(segment, segment.split(), k) == starts[k]

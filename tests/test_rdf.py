@@ -498,6 +498,26 @@ def test_the_same_input_in_any_order_gives_the_same_bytes(corpus: list[Extractio
     assert lines == sorted(set(lines)) and forward.endswith(" .\n")
 
 
+def test_part_counts_and_lines_are_those_of_its_own_lines(corpus: list[Extraction]) -> None:
+    """The part's counts, taken from the terms kept with each line, are those the lines give;
+    its bytes are its own lines less those naming the build, in order."""
+    seed = graph.read(Path(__file__).resolve().parents[1] / "corpus/A-RES-77-194.txt")
+    for extraction in [*corpus, seed]:
+        part, data = rdf.resolution_part(extraction, base=BASE)
+        w = rdf._Writer(rdf._Ids(BASE), part.iri)
+        build = rdf._n(w.ids.build(rdf.PENDING))
+        source = rdf._n(w.ids.source(part.source)) if part.source else None
+        rdf._resolution(w, extraction, build, source)
+        lines = sorted(line for by_predicate in w.local.values() for line in by_predicate)
+        stats = rdf._line_stats(lines)
+        assert rdf._own_stats(w.local) == stats
+        assert (part.triples, part.subjects) == (stats["triples"], stats["subjects"])
+        assert (part.properties, part.classes) == (stats["properties"], stats["classes"])
+        named = f" {rdf.GENERATED} {build} .\n"
+        assert data.decode("utf-8") == "".join(ln for ln in lines if not ln.endswith(named))
+        assert len(part.generated) == sum(ln.endswith(named) for ln in lines) > 0
+
+
 def test_ntriples_are_byte_identical_across_processes() -> None:
     """Hash randomisation changes set order between processes; the output must not change."""
     script = (

@@ -20,6 +20,7 @@ import yaml
 from graph.store import (
     FORMATS,
     Boolean,
+    EmbeddedStore,
     LoadError,
     QueryResult,
     QueryTimeout,
@@ -180,6 +181,33 @@ def test_embedded_load_is_atomic(tmp_path: Path, seed_nt: Path, seed_size: int) 
     assert writer.load(smaller) == 1
     assert reader.triple_count() == 1  # the reader follows the swap by itself
     assert spec.is_symlink()
+
+
+def test_embedded_trusted_load(tmp_path: Path, seed_nt: Path, seed_size: int) -> None:
+    """A file treatygraph wrote loads without its IRIs checked again: the same store; a file
+    that is not N-Triples is still refused, and the previous generation kept."""
+    checked = open_store(tmp_path / "checked" / "store", read_only=False)
+    trusted = open_store(tmp_path / "trusted" / "store", read_only=False)
+    assert isinstance(trusted, EmbeddedStore)
+    assert checked.load(seed_nt) == seed_size
+    assert trusted.load(seed_nt, trusted=True) == seed_size
+    every = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    for store in (checked, trusted):
+        result = store.query(every, timeout=10)
+        assert isinstance(result, Triples)
+        assert {str(t) for t in result.triples} == {
+            ln.removesuffix(" .") for ln in seed_nt.read_text("utf-8").splitlines()
+        }
+
+    broken = tmp_path / "broken.nt"
+    broken.write_text(seed_nt.read_text() + "<http://e/a> <http://e/b> oops .\n")
+    with pytest.raises(LoadError, match="previous store is unchanged"):
+        trusted.load(broken, trusted=True)
+    assert trusted.triple_count() == seed_size
+    bad_iri = tmp_path / "bad-iri.nt"
+    bad_iri.write_text("<http://e/a> <http://e/b> <not an iri> .\n")
+    with pytest.raises(LoadError):
+        checked.load(bad_iri)  # checked: refused; trusted it would go in (hence: own files only)
 
 
 def test_read_only_store_refuses_loads(embedded_spec: str, remote_spec: str, seed_nt: Path) -> None:

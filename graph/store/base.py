@@ -90,8 +90,11 @@ class Store(Protocol):
         """
         ...
 
-    def load(self, path: Path) -> int:
-        """Replace the whole content by the RDF file at `path`, all or nothing; triple count."""
+    def load(self, path: Path, *, trusted: bool = False) -> int:
+        """Replace the whole content by the RDF file at `path`, all or nothing; triple count.
+
+        `trusted`: the file was written by treatygraph, its IRIs need no second check (a store
+        may then parse it leniently, as the embedded one does; others ignore it)."""
         ...
 
     def triple_count(self) -> int:
