@@ -21,8 +21,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from api import memory
 from api import network as network_api
-from api.network import cache, current
+from api.network import Gate, GatedRoute, cache, current
 from api.pages import local_url
 from api.settings import Settings
 from graph import network
@@ -33,7 +34,8 @@ from graph.rdf import normlex_url, untc_url
 from graph.store import Solutions, Store, StoreError, open_store
 from graph.vocab import CITO, OA, TG
 
-router = APIRouter(tags=["explorer"])
+router = APIRouter(tags=["explorer"])  # the page
+data = APIRouter(tags=["explorer"], route_class=GatedRoute)  # what it draws: one slot each
 HERE = Path(__file__).resolve().parent
 VENDOR = HERE / "static" / "vendor" / "cytoscape.min.js"
 LEVELS = ("auto", "full", "resolutions", "instruments")
@@ -77,17 +79,24 @@ def mount(app: FastAPI, settings: Settings) -> None:
     if getattr(app.state, "network", None) is not None:
         return
     store = open_store(settings.store, read_only=True)
-    app.state.network = NetworkCache(store, network.Limits.from_env())
+    limits = network.Limits.from_env()
+    app.state.network = NetworkCache(store, limits)
+    app.state.network_gate = Gate.of(limits)
     # Build the view now, in the background, so that the first visitor need not wait for it.
     threading.Thread(target=_warm, args=(app.state.network,), daemon=True).start()
     app.add_exception_handler(NetworkError, network_api.network_error)
+    app.include_router(network_api.listing)
     app.include_router(network_api.router)
     app.include_router(router)
+    app.include_router(data)
 
 
 def _warm(views: NetworkCache) -> None:
+    """The view, its co-citation counts and the instruments overview; then the memory the
+    build used for a while goes back to the system."""
     with contextlib.suppress(StoreError):  # no store yet: the first request says so
-        views.view()
+        views.warm()
+    memory.trim()
 
 
 @lru_cache(maxsize=1)
@@ -125,7 +134,7 @@ def page(request: Request) -> HTMLResponse:
     return HTMLResponse(html)
 
 
-@router.get("/explore/graph.json", name="explore_graph")
+@data.get("/explore/graph.json", name="explore_graph")
 def graph_data(
     request: Request,
     level: str = "auto",
@@ -201,7 +210,7 @@ def _instrument_kinds(view: View) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-@router.get("/explore/search.json", name="explore_search")
+@data.get("/explore/search.json", name="explore_search")
 def search(request: Request, q: str, limit: int = 12) -> dict[str, Any]:
     """Nodes whose ref, label, title or short title contain `q` (exact ref first)."""
     view = current(request)
@@ -239,7 +248,7 @@ _KIND_RANK = {"instrument": 0, "resolution": 1, "paragraph": 2, "footnote": 3}
 LISTED = 200  # citing paragraphs listed for one instrument; the total is given too
 
 
-@router.get("/explore/node.json", name="explore_node")
+@data.get("/explore/node.json", name="explore_node")
 def node_data(request: Request, id: str) -> dict[str, Any]:
     """One node: its attributes, links, and what it cites or what cites it, with quotes."""
     view = current(request)

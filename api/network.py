@@ -3,23 +3,33 @@
 Every answer comes from the cached networkx view (:class:`graph.network.NetworkCache` on
 ``app.state.network``, set up by :func:`api.explore.mount`); RDF exports read the store. Limits
 on depth and size answer 422, unknown nodes and missing paths 404, all as problem documents.
+
+A traversal or an export runs in this process and holds the GIL while it runs: at most
+``limits.slots`` run at once (the :class:`Gate` of ``app.state.network_gate``, shared with the
+explorer's data routes); the others wait, holding no thread, for at most
+``limits.queue_timeout`` seconds, then get a 503 with Retry-After. Before the first view
+exists (it is built in the background from start-up) requests wait for it, holding no slot,
+for at most ``limits.view_wait`` seconds.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 
+from api import memory
 from api.settings import Settings
 from api.sparql import problem
 from graph import export, network
-from graph.network import NetworkCache, NetworkError, Selection, View
+from graph.network import Limits, NetworkCache, NetworkError, Selection, View
 from graph.store import StoreUnavailable
-
-router = APIRouter(tags=["network"])
 
 # Repeatable and comma-separated: ?node_kind=paragraph&node_kind=instrument or =paragraph,instrument
 Many = Annotated[list[str], Query()]
@@ -36,10 +46,92 @@ class Unavailable(NetworkError):
     status = 503
 
 
+class Busy(Unavailable):
+    """Every slot was taken for as long as a request may wait."""
+
+
+class Gate:
+    """At most `slots` requests run at once; the others wait, holding no thread, for at most
+    `wait` seconds, then :class:`Busy` (a 503 with Retry-After). After a request the
+    allocator's free pages go back to the system, at most once a second. (The pattern of
+    ``api.lookups.Gate``, with the errors of this module.)"""
+
+    def __init__(self, slots: int, wait: float) -> None:
+        self.slots = max(1, slots)
+        self.wait = max(0.0, wait)
+        self._free = asyncio.Semaphore(self.slots)
+        self._trimmed = 0.0
+
+    async def enter(self) -> None:
+        """Take a slot, or raise :class:`Busy` after `wait` seconds."""
+        if not self._free.locked():  # a free slot and no one waiting: take it now
+            await self._free.acquire()
+            return
+        try:
+            await asyncio.wait_for(self._free.acquire(), self.wait)
+        except TimeoutError:
+            raise Busy(
+                f"the service is busy ({self.slots} graph traversals or exports at once); "
+                "try again shortly"
+            ) from None
+
+    def leave(self) -> None:
+        self._free.release()
+        now = time.monotonic()
+        if now - self._trimmed > 1.0:
+            self._trimmed = now
+            asyncio.get_running_loop().run_in_executor(None, memory.trim)
+
+    @classmethod
+    def of(cls, limits: Limits) -> Gate:
+        return cls(limits.slots, limits.queue_timeout)
+
+
+def gate(request: Request) -> Gate:
+    found: Gate = request.app.state.network_gate
+    return found
+
+
+class GatedRoute(APIRoute):
+    """A route that runs only with a slot of the app's :class:`Gate` (errors, the gate's own
+    included, become problem documents through :func:`network_error`)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def gated(request: Request) -> Response:
+            await first_view(cache(request))
+            slots = gate(request)
+            await slots.enter()
+            try:
+                return await handler(request)
+            finally:
+                slots.leave()
+
+        return gated
+
+
+async def first_view(views: NetworkCache) -> None:
+    """While the first view is being built (from start-up, in the background: a minute on a
+    large graph), wait for it holding neither a slot nor a thread, for at most
+    ``limits.view_wait`` seconds, then :class:`graph.network.Building` (a 503)."""
+    deadline = time.monotonic() + views.limits.view_wait
+    while not views.ready and views.building:
+        if time.monotonic() >= deadline:
+            raise views.still_building()
+        await asyncio.sleep(0.05)
+
+
+router = APIRouter(tags=["network"], route_class=GatedRoute)
+listing = APIRouter(tags=["network"])  # what costs nothing: never queued
+
+
 def current(request: Request) -> View:
-    """The view of the store as it is now (rebuilt if the store changed)."""
+    """The view of the store as it is now (rebuilt if the store changed); with no view yet
+    and another request building it, one waits as long as for a slot, then gets a 503."""
+    views = cache(request)
     try:
-        return cache(request).view()
+        return views.view(wait=views.limits.queue_timeout)
     except StoreUnavailable as e:
         raise Unavailable(str(e)) from None
 
@@ -170,7 +262,7 @@ def through_parents(request: Request, resolution: str) -> dict[str, Any]:
 # --- exports --------------------------------------------------------------------------------
 
 
-@router.get("/export")
+@listing.get("/export")
 def formats() -> dict[str, Any]:
     """The export formats, their media types and file suffixes."""
     return {"formats": [asdict(f) for f in export.FORMATS.values()]}

@@ -16,6 +16,7 @@ import re
 import zipfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
@@ -158,11 +159,16 @@ def canonical(g: nx.DiGraph) -> nx.DiGraph:
     """A copy with nodes (by kind, then id), edges and attribute keys in one order."""
     out = nx.DiGraph()
     out.graph.update(g.graph)
-    for node in sorted(g, key=lambda n: (_KIND_ORDER.get(g.nodes[n]["kind"], 9), n)):
+    for node in _canonical_order(g):
         out.add_node(node, **_sorted(g.nodes[node]))
     for u, v in sorted(g.edges):
         out.add_edge(u, v, **_sorted(g.edges[u, v]))
     return out
+
+
+def _canonical_order(g: nx.DiGraph) -> list[str]:
+    """Nodes by kind, then by id."""
+    return sorted(g, key=lambda n: (_KIND_ORDER.get(g.nodes[n]["kind"], 9), n))
 
 
 def _sorted(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -231,10 +237,20 @@ def node_link(g: nx.DiGraph) -> dict[str, Any]:
 def graph_json(g: nx.DiGraph) -> dict[str, Any]:
     """A traversal result as the API and the CLI answer it: ``nodes`` (each with its ``id``)
     and ``edges`` (each with ``source`` and ``target``), in canonical order, and counts."""
-    data: dict[str, Any] = nx.node_link_data(canonical(g), edges="edges")
-    data.pop("graph", None)
-    data["summary"] = {"nodes": g.number_of_nodes(), "edges": g.number_of_edges()}
-    return data
+    # What networkx's node_link_data of canonical(g) gives, without copying the graph first
+    # (a third of the time of a large ego network).
+    order = _canonical_order(g)
+    return {
+        "directed": g.is_directed(),
+        "multigraph": False,
+        "nodes": [{**_sorted(g.nodes[n]), "id": n} for n in order],
+        "edges": [
+            {**_sorted(data), "source": u, "target": v}
+            for u in order
+            for v, data in sorted(g.adj[u].items(), key=itemgetter(0))
+        ],
+        "summary": {"nodes": g.number_of_nodes(), "edges": g.number_of_edges()},
+    }
 
 
 def _json(doc: Any) -> bytes:

@@ -24,15 +24,19 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 import time
+import weakref
+from array import array
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from itertools import pairwise
+from itertools import combinations, pairwise
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 import networkx as nx
@@ -49,6 +53,7 @@ PARTS = ("preambular", "operative")
 DIRECTIONS = ("out", "in", "both")
 MEASURES = ("pagerank", "in_degree", "resolutions", "citations")
 Attrs = dict[str, Any]
+T = TypeVar("T")
 
 
 # --- errors and limits ----------------------------------------------------------------------
@@ -80,6 +85,12 @@ class NoPath(NetworkError):
     status = 404
 
 
+class Building(NetworkError):
+    """No view yet: another request is reading the graph from the store."""
+
+    status = 503
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Bounds on what one request may ask; each can be set by ``TREATYGRAPH_NETWORK_*``."""
@@ -94,6 +105,9 @@ class Limits:
     max_explore_edges: int = 20_000  # edges a browser is ever sent to draw at once
     explore_instruments: int = 300  # the instruments overview shows the most cited ones
     check_interval: float = 1.0  # seconds between two checks of the store's version
+    slots: int = 2  # traversals and exports the service runs at once (more wait)
+    queue_timeout: float = 10.0  # seconds one waits for a slot, then 503
+    view_wait: float = 300.0  # seconds one waits for the first view (built at start-up), then 503
     build_timeout: float = 120.0  # seconds for the SPARQL queries that build the view
 
     @classmethod
@@ -129,8 +143,27 @@ PREFIX eli: <{ELI}>
 PREFIX cito: <{CITO}>
 PREFIX skos: <{SKOS}>
 """
-# Few joins and no OPTIONAL on the large node sets: each join or left join costs tens of
-# microseconds a row in the store, a Python dict lookup well under one.
+# How the store is read, and why (measured on 10,000 synthetic resolutions, 10.5 million
+# triples, embedded store): a scan of one predicate costs well under a microsecond a triple,
+# but a join of the patterns of one group looks every row up in an index, and turning an IRI
+# into a string reads it from the store's dictionary: both random reads, 20-100 microseconds
+# each. So every pattern is its own sub-select (the store joins sub-selects by hashing: two
+# scans), and the queries return each paragraph's and footnote's IRI once, keyed elsewhere by
+# what the store holds inline (the resolution's symbol, the paragraph's local id, the
+# footnote's number): the citations, footnote markers and parts are joined in Python. Eight
+# join-per-row queries took 140 s at that size; these take a fraction of it.
+
+
+def _scan(subject: str, predicate: str, obj: str) -> str:
+    """One triple pattern as a sub-select (projecting its variables), for a hash join.
+
+    >>> _scan("?node", "tg:symbol", "?symbol")
+    '{ SELECT ?node ?symbol WHERE { ?node tg:symbol ?symbol } }'
+    """
+    projected = " ".join(term for term in (subject, obj) if term.startswith("?"))
+    return f"{{ SELECT {projected} WHERE {{ {subject} {predicate} {obj} }} }}"
+
+
 Q_BUILDS = (
     PREFIXES
     + """\
@@ -139,39 +172,87 @@ SELECT (GROUP_CONCAT(STR(?build); separator=" ") AS ?builds) WHERE { ?build a tg
 
 Q_RESOLUTIONS = (
     PREFIXES
-    + """\
-SELECT ?node ?symbol ?title ?session ?adoption_date ?synthetic WHERE {
-  ?node a tg:Resolution ; tg:symbol ?symbol .
-  OPTIONAL { ?node dcterms:title ?title }
-  OPTIONAL { ?node tg:session ?session }
-  OPTIONAL { ?node tg:adoptionDate ?adoption_date }
-  OPTIONAL { ?node tg:synthetic ?synthetic }
-}"""
+    + f"""\
+SELECT ?node ?symbol ?title ?session ?adoption_date ?synthetic WHERE {{
+  {_scan("?node", "a", "tg:Resolution")}
+  {_scan("?node", "tg:symbol", "?symbol")}
+  OPTIONAL {_scan("?node", "dcterms:title", "?title")}
+  OPTIONAL {_scan("?node", "tg:session", "?session")}
+  OPTIONAL {_scan("?node", "tg:adoptionDate", "?adoption_date")}
+  OPTIONAL {_scan("?node", "tg:synthetic", "?synthetic")}
+}}"""
 )
 
+# The symbol of the resolution `?part` belongs to (a paragraph's, a footnote's).
+_SYMBOL_OF = (
+    f"{_scan('?part', 'eli:is_part_of', '?resolution')} "
+    f"{_scan('?resolution', 'tg:symbol', '?symbol')}"
+)
+
+# ?operative is compared in the store (no IRI to read): "true" or "false".
 Q_PARAGRAPHS = (
     PREFIXES
-    + """\
-SELECT ?node ?resolution ?local_id ?class WHERE {
-  VALUES ?class { tg:PreambularParagraph tg:OperativeParagraph }
-  ?node a ?class ; tg:localId ?local_id ; eli:is_part_of ?resolution .
-}"""
+    + f"""\
+SELECT ?symbol ?local_id ?operative ?part WHERE {{
+  {{ SELECT ?part (?class = tg:OperativeParagraph AS ?operative) WHERE {{
+      VALUES ?class {{ tg:PreambularParagraph tg:OperativeParagraph }} ?part a ?class }} }}
+  {_scan("?part", "tg:localId", "?local_id")}
+  {_SYMBOL_OF}
+}}"""
 )
 
 Q_FOOTNOTES = (
     PREFIXES
-    + """\
-SELECT ?node ?resolution ?number WHERE {
-  ?node a tg:Footnote ; eli:is_part_of ?resolution ; tg:footnoteNumber ?number .
-}"""
+    + f"""\
+SELECT ?symbol ?number ?part WHERE {{
+  {_scan("?part", "a", "tg:Footnote")}
+  {_scan("?part", "tg:footnoteNumber", "?number")}
+  {_SYMBOL_OF}
+}}"""
 )
 
-Q_MARKERS = PREFIXES + "SELECT ?paragraph ?footnote WHERE { ?paragraph tg:hasFootnote ?footnote }"
+# Footnote markers: the paragraph by its local id, the footnote (of the same resolution) by
+# its number.
+Q_MARKERS = (
+    PREFIXES
+    + f"""\
+SELECT ?symbol ?local_id ?number WHERE {{
+  {_scan("?part", "tg:hasFootnote", "?footnote")}
+  {_scan("?part", "tg:localId", "?local_id")}
+  {_SYMBOL_OF}
+  {_scan("?footnote", "tg:footnoteNumber", "?number")}
+  {_scan("?footnote", "eli:is_part_of", "?resolution")}
+}}"""
+)
 
-# Multi-valued fields are concatenated here and split (and sorted) in Python.
+# One row per citation (it has one ``foundBy``, at most one intent and one footnote): the
+# paragraph by its key, the instrument, how the citation was found, its intent and the number
+# of the footnote that carries it. (Grouping by paragraph and instrument in the store doubled
+# the time.)
+Q_CITATIONS = (
+    PREFIXES
+    + f"""\
+SELECT ?symbol ?local_id ?instrument ?via ?intent ?number WHERE {{
+  {_scan("?citation", "cito:hasCitingEntity", "?part")}
+  {_scan("?citation", "cito:hasCitedEntity", "?instrument")}
+  {_scan("?citation", "tg:foundBy", "?via")}
+  {_scan("?part", "tg:localId", "?local_id")}
+  {_SYMBOL_OF}
+  OPTIONAL {_scan("?citation", "tg:intent", "?intent")}
+  OPTIONAL {{
+    {_scan("?citation", "tg:viaFootnote", "?footnote")}
+    {_scan("?footnote", "tg:footnoteNumber", "?number")}
+    {_scan("?footnote", "eli:is_part_of", "?resolution")}
+  }}
+}}"""
+)
+
+# Multi-valued fields are concatenated here and split (and sorted) in Python. A few thousand
+# instruments: labels, symbols and UNTS records (which most nodes have) are looked up per
+# instrument, the rest hashed.
 Q_INSTRUMENTS = (
     PREFIXES
-    + """\
+    + f"""\
 SELECT ?node (SAMPLE(?label_) AS ?label) (SAMPLE(?title_) AS ?title)
        (SAMPLE(?kind_) AS ?kind) (SAMPLE(?kind_text_) AS ?kind_text)
        (SAMPLE(?symbol_) AS ?symbol) (SAMPLE(?ilo_code_) AS ?ilo_code)
@@ -182,24 +263,24 @@ SELECT ?node (SAMPLE(?label_) AS ?label) (SAMPLE(?title_) AS ?title)
        (GROUP_CONCAT(DISTINCT ?wikidata_; separator="\\u001f") AS ?wikidata)
        (GROUP_CONCAT(DISTINCT CONCAT(STR(?volume), "/", COALESCE(STR(?number), ""));
                      separator="\\u001f") AS ?unts)
-WHERE {
-  ?node a tg:Instrument .
-  OPTIONAL { ?node rdfs:label ?label_ }
-  OPTIONAL { ?node dcterms:title ?title_ }
-  OPTIONAL { ?node tg:kind ?kind_ }
-  OPTIONAL { ?node tg:kindText ?kind_text_ }
-  OPTIONAL { ?node tg:symbol ?symbol_ }
-  OPTIONAL { ?node tg:iloCode ?ilo_code_ }
-  OPTIONAL { ?node tg:untcId ?untc_id_ }
-  OPTIONAL { ?node tg:normlexId ?normlex_id_ }
-  OPTIONAL { ?node tg:inAuthority ?in_authority_ }
-  OPTIONAL { ?node tg:adoptionDate ?adoption_date_ }
-  OPTIONAL { ?node tg:entryIntoForce ?entry_ }
-  OPTIONAL { ?node tg:shortTitle ?short_ }
-  OPTIONAL { ?node skos:exactMatch ?wikidata_ }
-  OPTIONAL { ?node tg:untsRecord ?record . ?record tg:untsVolume ?volume .
-             OPTIONAL { ?record tg:untsNumber ?number } }
-} GROUP BY ?node"""
+WHERE {{
+  {_scan("?node", "a", "tg:Instrument")}
+  OPTIONAL {{ ?node rdfs:label ?label_ }}
+  OPTIONAL {_scan("?node", "dcterms:title", "?title_")}
+  OPTIONAL {_scan("?node", "tg:kind", "?kind_")}
+  OPTIONAL {_scan("?node", "tg:kindText", "?kind_text_")}
+  OPTIONAL {{ ?node tg:symbol ?symbol_ }}
+  OPTIONAL {_scan("?node", "tg:iloCode", "?ilo_code_")}
+  OPTIONAL {_scan("?node", "tg:untcId", "?untc_id_")}
+  OPTIONAL {_scan("?node", "tg:normlexId", "?normlex_id_")}
+  OPTIONAL {_scan("?node", "tg:inAuthority", "?in_authority_")}
+  OPTIONAL {_scan("?node", "tg:adoptionDate", "?adoption_date_")}
+  OPTIONAL {_scan("?node", "tg:entryIntoForce", "?entry_")}
+  OPTIONAL {_scan("?node", "tg:shortTitle", "?short_")}
+  OPTIONAL {_scan("?node", "skos:exactMatch", "?wikidata_")}
+  OPTIONAL {{ ?node tg:untsRecord ?record . ?record tg:untsVolume ?volume .
+             OPTIONAL {{ ?record tg:untsNumber ?number }} }}
+}} GROUP BY ?node"""
 )
 
 Q_SUPPLEMENTS = (
@@ -209,19 +290,6 @@ SELECT ?node ?parent ?parent_label WHERE {
   ?node tg:supplements ?parent .
   OPTIONAL { ?parent rdfs:label ?parent_label }
 }"""
-)
-
-Q_CITATIONS = (
-    PREFIXES
-    + """\
-SELECT ?citation ?paragraph ?instrument ?via WHERE {
-  ?citation cito:hasCitingEntity ?paragraph ; cito:hasCitedEntity ?instrument ;
-            tg:foundBy ?via .
-}"""
-)
-Q_INTENTS = PREFIXES + "SELECT ?citation ?intent WHERE { ?citation tg:intent ?intent }"
-Q_VIA_FOOTNOTES = (
-    PREFIXES + "SELECT ?citation ?footnote WHERE { ?citation tg:viaFootnote ?footnote }"
 )
 
 _SEP = "\u001f"  # a separator no title contains
@@ -263,7 +331,13 @@ def values(store: Store, query: str, *, timeout: float) -> Iterator[tuple[str, .
     """Rows of a SELECT query as the terms' lexical values: the fast path for the large
     node sets (no conversion by datatype)."""
     for row in _solutions(store, query, timeout).rows:
-        yield tuple(lexical(term) for term in row)
+        try:
+            yield tuple(map(_VALUE, row))  # every variable bound: the common case, in C
+        except AttributeError:  # an unbound variable (None)
+            yield tuple(lexical(term) for term in row)
+
+
+_VALUE = attrgetter("value")
 
 
 def lexical(term: object) -> str:
@@ -309,6 +383,11 @@ class View:
     version: Version
     refs: Mapping[str, str]  # casefolded ref, symbol, local id or IRI → node id
     seconds: float = 0.0  # time it took to build
+    # What is computed from the graph on first use and kept as long as the view (the view
+    # is replaced, never changed, when the store changes).
+    _lazy: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _locks: dict[str, threading.Lock] = field(default_factory=dict, init=False, repr=False)
 
     def node(self, ref: str) -> str:
         """The node a ref names: an IRI, ``A/RES/77/194``, ``A/RES/77/194 op5``, ``crc``."""
@@ -323,16 +402,40 @@ class View:
     def of_kind(self, kind: str) -> list[str]:
         return [n for n, k in self.graph.nodes(data="kind") if k == kind]
 
+    def lazily(self, name: str, compute: Callable[[View], T]) -> T:
+        """``compute(self)``, computed once (by whichever caller comes first, the others
+        waiting for it) and kept with the view."""
+        with self._lock:
+            if name in self._lazy:
+                found: T = self._lazy[name]
+                return found
+            lock = self._locks.setdefault(name, threading.Lock())
+        with lock:  # one lock a name: a long computation holds up no other
+            if name not in self._lazy:
+                value = compute(self)
+                with self._lock:
+                    self._lazy[name] = value
+            found = self._lazy[name]
+            return found
+
     def summary(self) -> dict[str, Any]:
-        nodes = Counter(k for _, k in self.graph.nodes(data="kind"))
-        edges = Counter(k for _, _, k in self.graph.edges(data="kind"))
-        return {
-            "nodes": self.graph.number_of_nodes(),
-            "edges": self.graph.number_of_edges(),
-            "node_kinds": dict(sorted(nodes.items())),
-            "edge_kinds": dict(sorted(edges.items())),
-            "build_seconds": round(self.seconds, 3),
-        }
+        return dict(self.lazily("summary", _summary))
+
+    def cocitations(self) -> CoCitations:
+        """The co-citation counts of the view (counted on first use)."""
+        return self.lazily("cocitations", lambda view: CoCitations(view.graph))
+
+
+def _summary(view: View) -> dict[str, Any]:
+    nodes = Counter(k for _, k in view.graph.nodes(data="kind"))
+    edges = Counter(k for _, _, k in view.graph.edges(data="kind"))
+    return {
+        "nodes": view.graph.number_of_nodes(),
+        "edges": view.graph.number_of_edges(),
+        "node_kinds": dict(sorted(nodes.items())),
+        "edge_kinds": dict(sorted(edges.items())),
+        "build_seconds": round(view.seconds, 3),
+    }
 
 
 def build_view(store: Store, *, timeout: float = 120.0, version: Version | None = None) -> View:
@@ -340,54 +443,80 @@ def build_view(store: Store, *, timeout: float = 120.0, version: Version | None 
     started = time.perf_counter()
     version = version or store_version(store, timeout=timeout)
     g = nx.DiGraph()
-    _add_resolutions(g, select(store, Q_RESOLUTIONS, timeout=timeout))
-    _add_paragraphs(g, values(store, Q_PARAGRAPHS, timeout=timeout))
-    _add_footnotes(g, values(store, Q_FOOTNOTES, timeout=timeout))
+    resolutions = _add_resolutions(g, select(store, Q_RESOLUTIONS, timeout=timeout))
+    paragraphs = _add_parts(g, values(store, Q_PARAGRAPHS, timeout=timeout), resolutions)
+    footnotes = _add_parts(g, values(store, Q_FOOTNOTES, timeout=timeout), resolutions)
     g.add_edges_from(
         (p, f, {"kind": "has_footnote"})
-        for p, f in values(store, Q_MARKERS, timeout=timeout)
-        if p in g and f in g
+        for symbol, local_id, number in values(store, Q_MARKERS, timeout=timeout)
+        if (p := paragraphs.get((symbol, local_id))) and (f := footnotes.get((symbol, number)))
     )
     _add_instruments(g, select(store, Q_INSTRUMENTS, timeout=timeout))
     _add_supplements(g, select(store, Q_SUPPLEMENTS, timeout=timeout))
-    citations = _Citations(
-        values(store, Q_CITATIONS, timeout=timeout),
-        {c: intent for c, intent in values(store, Q_INTENTS, timeout=timeout)},
-        {c: footnote for c, footnote in values(store, Q_VIA_FOOTNOTES, timeout=timeout)},
-    )
-    citations.add_to(g)
+    citations = _Citations(paragraphs, footnotes)
+    citations.add_to(g, values(store, Q_CITATIONS, timeout=timeout))
     return View(nx.freeze(g), version, _refs(g), time.perf_counter() - started)
 
 
-def _add_resolutions(g: nx.DiGraph, rows: Iterable[Attrs]) -> None:
+def _add_resolutions(g: nx.DiGraph, rows: Iterable[Attrs]) -> dict[str, str]:
+    """The resolutions, with a symbol; returns them by symbol."""
+    by_symbol: dict[str, str] = {}
     for row in rows:
         node = row.pop("node")
         g.add_node(node, kind="resolution", label=row["symbol"], ref=row["symbol"], **row)
+        by_symbol[row["symbol"]] = node
+    return by_symbol
 
 
-def _add_paragraphs(g: nx.DiGraph, rows: Iterable[tuple[str, ...]]) -> None:
-    for node, resolution, local_id, cls in rows:
-        if resolution not in g:
-            continue  # a paragraph of a resolution without a symbol: not in the view
-        symbol = g.nodes[resolution]["symbol"]
-        part = "operative" if cls.endswith("OperativeParagraph") else "preambular"
-        ref = f"{symbol} {local_id}"
-        attrs = {"part": part, "resolution": symbol, "local_id": local_id}
-        with contextlib.suppress(ValueError):  # an id of another shape: no number, no failure
-            attrs["number"] = split_paragraph_id(local_id)[1]
-        g.add_node(node, kind="paragraph", label=ref, ref=ref, **attrs)
-        g.add_edge(node, resolution, kind="part_of")
+# A part of a resolution: symbol, local id or footnote number, whether operative (paragraphs
+# only), IRI. The key of a part is (symbol, local id) or (symbol, footnote number).
+PartKey = tuple[str, str]
 
 
-def _add_footnotes(g: nx.DiGraph, rows: Iterable[tuple[str, ...]]) -> None:
-    for node, resolution, number in rows:
-        if resolution not in g:
-            continue
-        symbol = g.nodes[resolution]["symbol"]
-        ref = f"{symbol} fn{number}"
-        attrs = {"resolution": symbol, "number": int(number)}
-        g.add_node(node, kind="footnote", label=ref, ref=ref, **attrs)
-        g.add_edge(node, resolution, kind="part_of")
+def _add_parts(
+    g: nx.DiGraph, rows: Iterable[tuple[str, ...]], resolutions: Mapping[str, str]
+) -> dict[PartKey, str]:
+    """Paragraphs (rows of four) or footnotes (rows of three), each with its ``part_of``
+    edge, in bulk; returns them by key. A part of a resolution without a symbol is left out."""
+    found: dict[PartKey, str] = {}
+    edges: list[tuple[str, str]] = []
+    symbols: dict[str, str] = {}  # the row's symbol → the resolution's, one string each
+
+    def nodes() -> Iterator[tuple[str, Attrs]]:
+        for row in rows:
+            symbol, local = row[0], row[1]
+            resolution = resolutions.get(symbol)
+            if resolution is None:
+                continue
+            own = symbols.get(symbol)
+            if own is None:
+                own = symbols[symbol] = g.nodes[resolution]["symbol"]
+            node = row[-1]
+            if len(row) == 4:
+                yield node, _paragraph_attrs(own, sys.intern(local), row[2] == "true")
+            else:
+                yield node, _footnote_attrs(own, int(local))
+            edges.append((node, resolution))
+            found[symbol, local] = node
+
+    g.add_nodes_from(nodes())
+    g.add_edges_from(edges, kind="part_of")
+    return found
+
+
+def _footnote_attrs(symbol: str, number: int) -> Attrs:
+    ref = f"{symbol} fn{number}"
+    return {"kind": "footnote", "label": ref, "ref": ref, "resolution": symbol, "number": number}
+
+
+def _paragraph_attrs(symbol: str, local_id: str, operative: bool) -> Attrs:
+    ref = f"{symbol} {local_id}"
+    attrs: Attrs = {"kind": "paragraph", "label": ref, "ref": ref}
+    attrs |= {"part": "operative" if operative else "preambular"}
+    attrs |= {"resolution": symbol, "local_id": local_id}
+    with contextlib.suppress(ValueError):  # an id of another shape: no number, no failure
+        attrs["number"] = split_paragraph_id(local_id)[1]
+    return attrs
 
 
 def _add_instruments(g: nx.DiGraph, rows: Iterable[Attrs]) -> None:
@@ -398,7 +527,12 @@ def _add_instruments(g: nx.DiGraph, rows: Iterable[Attrs]) -> None:
         attrs["instrument_kind"] = kind.removeprefix(f"{TG}kind-")
         for name in ("short_title", "wikidata", "unts"):
             if name in attrs:
-                attrs[name] = "; ".join(sorted(str(attrs[name]).split(_SEP)))
+                # a record without a volume is "/" on servers that make STR(unbound) "" (Virtuoso)
+                parts = [p for p in str(attrs[name]).split(_SEP) if p and not p.startswith("/")]
+                if parts:
+                    attrs[name] = "; ".join(sorted(parts))
+                else:
+                    del attrs[name]
         if "wikidata" in attrs:
             attrs["wikidata"] = attrs["wikidata"].replace(WD, "")
         attrs |= _unts_numbers(attrs.get("unts"))
@@ -431,38 +565,51 @@ class _Citations:
     instrument (a paragraph may cite one instrument twice), and ``references`` edges from
     the footnotes that carry them. Quotes stay in the store (read on demand)."""
 
-    rows: Iterable[tuple[str, ...]]  # citation, paragraph, instrument, how it was found
-    intents: Mapping[str, str]  # citation → intent concept
-    footnotes: Mapping[str, str]  # citation → footnote
+    paragraphs: Mapping[PartKey, str]  # (symbol, local id) → paragraph
+    footnotes: Mapping[PartKey, str]  # (symbol, number) → footnote
 
-    def add_to(self, g: nx.DiGraph) -> None:
-        pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
-        via: dict[str, str] = {}
-        for citation, paragraph, instrument, found_by in self.rows:
-            if paragraph in g and instrument in g:  # not a sub-item's, nor outside the view
-                pairs[paragraph, instrument].append(citation)
-                via[citation] = found_by.removeprefix(f"{TG}via-")
-        for (paragraph, instrument), citations in sorted(pairs.items()):
-            g.add_edge(paragraph, instrument, **self._attrs(g, citations, via))
-            for citation in citations:
-                footnote = self.footnotes.get(citation)
-                if footnote in g:
-                    g.add_edge(footnote, instrument, kind="references")
+    def add_to(self, g: nx.DiGraph, rows: Iterable[tuple[str, ...]]) -> None:
+        """`rows`: one per citation: symbol, local id, instrument, how it was found, its
+        intent and the number of the footnote that carries it ("" when none)."""
+        # The graph's own string of each instrument, so that edges do not keep copies.
+        instruments = {n: n for n, kind in g.nodes(data="kind") if kind == "instrument"}
+        merged: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        for symbol, local_id, cited, via, intent, number in rows:
+            paragraph = self.paragraphs.get((symbol, local_id))
+            instrument = instruments.get(cited) or (cited if cited in g else None)
+            if paragraph is None or instrument is None:
+                continue  # not a paragraph's (a sub-item's), or outside the view
+            footnote = self.footnotes.get((symbol, number), "") if number else ""
+            merged.setdefault((paragraph, instrument), []).append((via, intent, footnote))
+        references: set[tuple[str, str]] = set()
+        strings: dict[str, str] = {}  # one copy of each attribute value
 
-    def _attrs(self, g: nx.DiGraph, citations: list[str], via: Mapping[str, str]) -> Attrs:
-        intents = {
-            self.intents[c].removeprefix(f"{TG}intent-") for c in citations if c in self.intents
-        }
-        numbers = {g.nodes[f]["number"] for c in citations if (f := self.footnotes.get(c)) in g}
-        out: Attrs = {"kind": "cites", "citations": len(citations)}
-        for name, found in (
-            ("via", sorted({via[c] for c in citations})),
-            ("intent", sorted(intents)),
-            ("footnotes", [str(n) for n in sorted(numbers)]),
-        ):
-            if found:
-                out[name] = "; ".join(found)
-        return out
+        def cites() -> Iterator[tuple[str, str, Attrs]]:
+            for (paragraph, instrument), citations in sorted(merged.items()):
+                footnotes = {f for _, _, f in citations if f}
+                references.update((f, instrument) for f in footnotes)
+                numbers = sorted(g.nodes[f]["number"] for f in footnotes)
+                yield paragraph, instrument, _cites_attrs(citations, numbers, strings)
+
+        g.add_edges_from(cites())
+        g.add_edges_from(sorted(references), kind="references")
+
+
+def _cites_attrs(
+    citations: list[tuple[str, str, str]], numbers: list[int], strings: dict[str, str]
+) -> Attrs:
+    """A ``cites`` edge's attributes: how many citations, how they were found, their intents,
+    the footnotes that carry them (each list sorted, "; "-separated, one string each)."""
+    out: Attrs = {"kind": "cites", "citations": len(citations)}
+    for name, names in (
+        ("via", sorted({v.removeprefix(f"{TG}via-") for v, _, _ in citations})),
+        ("intent", sorted({i.removeprefix(f"{TG}intent-") for _, i, _ in citations if i})),
+        ("footnotes", [str(n) for n in numbers]),
+    ):
+        if names:
+            text = "; ".join(names)
+            out[name] = strings.setdefault(text, text)
+    return out
 
 
 def _local_id(iri: str) -> str:
@@ -490,7 +637,9 @@ class NetworkCache:
 
     The version is checked at most every ``limits.check_interval`` seconds (one indexed
     query and a cheap generation token), so most requests cost no store round trip. One
-    lock: two requests that find the view stale build it once.
+    thread checks and builds at a time: the requests that come meanwhile are answered from the
+    current view if there is one (so a rebuild, a minute at 10,000 resolutions, holds no one
+    up), else they wait for it, for at most `wait` seconds when they say so.
     """
 
     def __init__(self, store: Store, limits: Limits | None = None) -> None:
@@ -498,27 +647,67 @@ class NetworkCache:
         self.limits = limits or Limits()
         self._view: View | None = None
         self._checked = float("-inf")
-        self._lock = threading.Lock()
+        self._building = threading.Lock()  # held by the one thread checking or building
+        self._since: float | None = None  # when the build under way started
         self.builds = 0  # how many times the view was built (for tests and metrics)
 
-    def view(self) -> View:
-        with self._lock:
-            now = time.monotonic()
-            if self._view is not None and now - self._checked < self.limits.check_interval:
-                return self._view
-            version = store_version(self.store, timeout=self.limits.build_timeout)
-            if self._view is None or self._view.version != version:
-                self._view = build_view(
-                    self.store, timeout=self.limits.build_timeout, version=version
-                )
-                self.builds += 1
-            self._checked = time.monotonic()
-            return self._view
+    def view(self, wait: float | None = None) -> View:
+        """The view of the store as it is now. With no view yet and another thread building
+        it, wait for it (at most `wait` seconds, then :class:`Building`)."""
+        current = self._view
+        if current is not None:
+            if time.monotonic() - self._checked < self.limits.check_interval:
+                return current
+            if not self._building.acquire(blocking=False):
+                return current  # another thread is checking or rebuilding: good enough
+        elif not self._building.acquire(timeout=-1 if wait is None else max(wait, 0.0)):
+            raise self.still_building()
+        try:
+            return self._refresh()
+        finally:
+            self._building.release()
+
+    @property
+    def ready(self) -> bool:
+        """Whether there is a view (perhaps one being replaced)."""
+        return self._view is not None
+
+    @property
+    def building(self) -> bool:
+        """Whether a thread is checking the store's version or building the view."""
+        return self._building.locked()
+
+    def still_building(self) -> Building:
+        since = self._since
+        took = f" ({time.monotonic() - since:.0f} s so far)" if since is not None else ""
+        return Building(f"the graph is being read from the store{took}; try again shortly")
+
+    def _refresh(self) -> View:
+        current = self._view  # another thread may have built it while this one waited
+        if current is not None and time.monotonic() - self._checked < self.limits.check_interval:
+            return current
+        version = store_version(self.store, timeout=self.limits.build_timeout)
+        if current is None or current.version != version:
+            self._since = time.monotonic()
+            try:
+                current = build_view(self.store, timeout=self.limits.build_timeout, version=version)
+            finally:
+                self._since = None
+            self._view = current
+            self.builds += 1
+        self._checked = time.monotonic()
+        return current
+
+    def warm(self) -> View:
+        """Build the view and what the explorer and co-citation requests read from it."""
+        view = self.view()
+        view.cocitations().table(frozenset(PARTS))
+        instruments_only(view)
+        return view
 
     def invalidate(self) -> None:
         """Check the store's version on the next request, whatever the interval."""
-        with self._lock:
-            self._checked = float("-inf")
+        self._checked = float("-inf")
 
 
 # --- subgraphs ----------------------------------------------------------------------------
@@ -589,8 +778,16 @@ def neighbours(
         raise InvalidRequest(f"{ref} is {_a(view.kind(start))}, and that kind is filtered out")
     steps = {"out": g.successors, "in": g.predecessors, "both": _both(g)}[direction]
     depths = _bfs(start, steps, depth, limits, f"the neighbourhood of {ref} to depth {depth}")
-    sub = nx.DiGraph(g.subgraph(depths))
-    nx.set_node_attributes(sub, depths, "depth")
+    return _induced(g, depths)
+
+
+def _induced(g: nx.DiGraph, depths: Mapping[str, int]) -> nx.DiGraph:
+    """The nodes of `depths` (in that order, each with its ``depth``) and the edges of `g`
+    among them: a copy, made straight from the adjacency (three times faster than copying
+    networkx's filtered subgraph view)."""
+    sub = nx.DiGraph()
+    sub.add_nodes_from((n, {**g.nodes[n], "depth": d}) for n, d in depths.items())
+    sub.add_edges_from((u, v, data) for u in depths for v, data in g.adj[u].items() if v in depths)
     return sub
 
 
@@ -632,9 +829,20 @@ def ego(
     node = view.node(ref)
     if view.kind(node) != "instrument":
         raise InvalidRequest(f"{ref} is {_a(view.kind(node))}, not an instrument")
-    return neighbours(
-        view, node, depth=radius, node_kinds=node_kinds, direction="both", limits=limits
-    )
+    try:
+        return neighbours(
+            view, node, depth=radius, node_kinds=node_kinds, direction="both", limits=limits
+        )
+    except LimitExceeded:
+        citing = view.graph.in_degree(node)
+        short = view.graph.nodes[node]["ref"]
+        most = (limits or Limits()).max_nodes
+        raise LimitExceeded(
+            f"the ego network of {short} within radius {radius} has more than {most} nodes "
+            f"({citing} paragraphs and footnotes cite {short} directly): filter by node kind, "
+            f"or see the instruments cited with it, its co-citations (cocitation, "
+            f"instrument={short})"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -715,10 +923,13 @@ def _parents(g: nx.DiGraph, instrument: str) -> list[str]:
 # --- aggregated views for large graphs -------------------------------------------------------
 
 
-@lru_cache(maxsize=4)
 def aggregate(view: View) -> nx.DiGraph:
     """Resolutions and instruments only: one ``cites`` edge per resolution and instrument,
-    counting the citing ``paragraphs``; ``supplements`` edges kept."""
+    counting the citing ``paragraphs``; ``supplements`` edges kept. (Computed once per view.)"""
+    return view.lazily("aggregate", _aggregate)
+
+
+def _aggregate(view: View) -> nx.DiGraph:
     g = view.graph
     out = nx.DiGraph()
     out.add_nodes_from((n, d) for n, d in g.nodes(data=True) if d["kind"] == "instrument")
@@ -737,11 +948,15 @@ def aggregate(view: View) -> nx.DiGraph:
 COCITED_PER_INSTRUMENT = 5  # co-citation edges kept per instrument in the overview
 
 
-@lru_cache(maxsize=4)
 def instruments_only(view: View) -> nx.DiGraph:
     """Instruments only, each with how many ``resolutions`` and ``paragraphs`` cite it;
     ``supplements`` edges, and ``cocited`` edges (``paragraphs`` citing both) to each
-    instrument's most frequent partners, so that the overview stays sparse."""
+    instrument's most frequent partners, so that the overview stays sparse. (Computed once
+    per view.)"""
+    return view.lazily("instruments", _instruments_only)
+
+
+def _instruments_only(view: View) -> nx.DiGraph:
     agg = aggregate(view)
     out = nx.DiGraph()
     for n, d in agg.nodes(data=True):
@@ -752,15 +967,10 @@ def instruments_only(view: View) -> nx.DiGraph:
                 if agg.edges[r, n]["kind"] == "cites"
             ]
             out.add_node(n, **d, resolutions=len(citing), paragraphs=sum(citing))
-    partners: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    pairs = _cocited(view.graph)
-    for (a, b), n in pairs.items():
-        partners[a].append((-n, b))
-        partners[b].append((-n, a))
-    for a, found in partners.items():
-        for _, b in sorted(found)[:COCITED_PER_INSTRUMENT]:
-            u, v = sorted((a, b))
-            out.add_edge(u, v, kind="cocited", paragraphs=pairs[u, v])
+    index = view.cocitations()
+    for a in index.instruments:
+        for pair in index.pairs(focus=a, limit=COCITED_PER_INSTRUMENT):
+            out.add_edge(pair.a, pair.b, kind="cocited", paragraphs=pair.paragraphs)
     out.add_edges_from((u, v, d) for u, v, d in agg.edges(data=True) if d["kind"] == "supplements")
     return nx.freeze(out)
 
@@ -774,21 +984,156 @@ def aggregated(view: View, level: str) -> nx.DiGraph:
     raise InvalidRequest(f"unknown aggregate {level!r}: choose from {', '.join(AGGREGATES)}")
 
 
-def _cocited(g: nx.DiGraph, focus: str | None = None) -> Counter[tuple[str, str]]:
-    """How many paragraphs cite each pair of instruments (``a < b``); with `focus`, only
-    the pairs it is part of."""
-    pairs: Counter[tuple[str, str]] = Counter()
-    for p, kind in g.nodes(data="kind"):
-        if kind != "paragraph":
-            continue
-        cited = sorted(i for i in g.successors(p) if g.edges[p, i]["kind"] == "cites")
-        pairs.update(
-            (a, b)
-            for i, a in enumerate(cited)
-            for b in cited[i + 1 :]
-            if focus is None or focus in (a, b)
+# --- co-citation -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """Two instruments (by IRI, `a` before `b`) and how many paragraphs cite both."""
+
+    a: str
+    b: str
+    paragraphs: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """The pairs of instruments cited together (by number), most often first: ``(-count,
+    a, b)`` order; and for each instrument the positions of its pairs, in that order."""
+
+    a: array[int]
+    b: array[int]
+    count: array[int]
+    of: dict[int, array[int]]
+
+
+class CoCitations:
+    """How many paragraphs cite each pair of instruments, counted once per view (by
+    :meth:`View.cocitations`) so that each request is a lookup.
+
+    The instruments are numbered in IRI order, so that pairs of numbers sort as pairs of
+    IRIs. Paragraphs citing the same instruments are counted together (per part), and the
+    pair counts of each choice of parts are tabled on first use: three compact arrays most
+    frequent first, and for each instrument the positions of its pairs. A selection of
+    resolutions is counted from their own paragraphs, kept by resolution.
+    """
+
+    def __init__(self, g: nx.DiGraph) -> None:
+        cited = {v for _, v, kind in g.edges(data="kind") if kind == "cites"}
+        self.instruments: list[str] = sorted(cited)
+        self.number = {iri: n for n, iri in enumerate(self.instruments)}
+        self.kinds = [g.nodes[i].get("instrument_kind") for i in self.instruments]
+        # Paragraphs citing two instruments or more: how many cite each set, per part; and
+        # each resolution's (part, set).
+        self._sets: dict[str, Counter[tuple[int, ...]]] = {part: Counter() for part in PARTS}
+        self._resolutions: dict[str, list[tuple[str, tuple[int, ...]]]] = defaultdict(list)
+        same: dict[tuple[int, ...], tuple[int, ...]] = {}  # one tuple per set of instruments
+        for p, data in g.nodes(data=True):
+            if data["kind"] != "paragraph":
+                continue
+            numbers = [self.number[i] for i, d in g.adj[p].items() if d["kind"] == "cites"]
+            if len(numbers) < 2:
+                continue
+            key = tuple(sorted(numbers))
+            key = same.setdefault(key, key)
+            self._sets.setdefault(data["part"], Counter())[key] += 1
+            self._resolutions[_resolution_of(g, p)].append((data["part"], key))
+        self._tables: dict[frozenset[str], _Table] = {}
+        self._lock = threading.Lock()
+
+    def pairs(
+        self,
+        *,
+        parts: Iterable[str] = PARTS,
+        resolutions: Iterable[str] | None = None,
+        instrument_kinds: Iterable[str] = (),
+        focus: str | None = None,
+        min_count: int = 1,
+        limit: int | None = None,
+    ) -> list[Pair]:
+        """The pairs cited together by at least `min_count` paragraphs of the given parts
+        (of `resolutions`, when given), most often first then by IRI; with `focus`, only
+        the pairs it is part of; with `instrument_kinds`, only pairs of those kinds."""
+        wanted = frozenset(instrument_kinds)
+        chosen = frozenset(parts)
+        if focus is not None and focus not in self.number:
+            return []  # nothing cites it, or not an instrument
+        one = None if focus is None else self.number[focus]
+        found: Iterable[tuple[int, int, int]] = (
+            self._tabled(chosen, one)
+            if resolutions is None
+            else self._counted(resolutions, chosen, one)
         )
-    return pairs
+        out: list[Pair] = []
+        for a, b, count in found:
+            if count < min_count:
+                break
+            if wanted and (self.kinds[a] not in wanted or self.kinds[b] not in wanted):
+                continue
+            out.append(Pair(self.instruments[a], self.instruments[b], count))
+            if len(out) == limit:
+                break
+        return out
+
+    def _tabled(self, parts: frozenset[str], focus: int | None) -> Iterator[tuple[int, int, int]]:
+        table = self.table(parts)
+        positions = range(len(table.count)) if focus is None else table.of.get(focus, ())
+        for i in positions:
+            yield table.a[i], table.b[i], table.count[i]
+
+    def _counted(
+        self, resolutions: Iterable[str], parts: frozenset[str], focus: int | None
+    ) -> list[tuple[int, int, int]]:
+        counts: Counter[tuple[int, int]] = Counter()
+        for r in set(resolutions):
+            for part, numbers in self._resolutions.get(r, ()):
+                if part in parts:
+                    counts.update(combinations(numbers, 2))
+        found = [(a, b, n) for (a, b), n in counts.items() if focus is None or focus in (a, b)]
+        found.sort(key=lambda t: (-t[2], t[0], t[1]))
+        return found
+
+    def table(self, parts: frozenset[str]) -> _Table:
+        """The pair counts of paragraphs of these parts (tabled on first use)."""
+        with self._lock:
+            found = self._tables.get(parts)
+            if found is None:
+                sets: Counter[tuple[int, ...]] = Counter()
+                for part in parts:
+                    sets.update(self._sets.get(part, {}))
+                found = self._tables[parts] = _tabulate(sets, len(self.instruments))
+            return found
+
+
+def _tabulate(sets: Mapping[tuple[int, ...], int], size: int) -> _Table:
+    """Pair counts from the sets of instruments paragraphs cite (each with how many cite it).
+
+    A pair ``a < b`` is the integer ``a * size + b``; sorting ``(top - count) * size² + pair``
+    as plain integers puts them in ``(-count, a, b)`` order.
+    """
+    counts: Counter[int] = Counter()
+    for numbers, paragraphs in sets.items():
+        keys = (a * size + b for a, b in combinations(numbers, 2))
+        if paragraphs == 1:
+            counts.update(keys)
+        else:
+            for key in keys:
+                counts[key] += paragraphs
+    top = max(counts.values(), default=0)
+    square = size * size
+    order = sorted((top - n) * square + key for key, n in counts.items())
+    del counts
+    a, b, count = array("l"), array("l"), array("l")
+    of: dict[int, list[int]] = defaultdict(list)
+    for position, packed in enumerate(order):
+        rest, key = divmod(packed, square)
+        first, second = divmod(key, size)
+        a.append(first)
+        b.append(second)
+        count.append(top - rest)
+        of[first].append(position)
+        of[second].append(position)
+    return _Table(a, b, count, {n: array("l", positions) for n, positions in of.items()})
 
 
 def _resolution_of(g: nx.DiGraph, node: str) -> str:
@@ -811,14 +1156,21 @@ class Selection:
     instrument_kinds: tuple[str, ...] = ()
 
 
+def _resolutions(view: View, selection: Selection) -> set[str]:
+    """The resolutions a selection names (none: all), each checked to be one."""
+    resolutions = {view.node(r) for r in selection.resolutions}
+    for r in resolutions:
+        if view.kind(r) != "resolution":
+            ref = view.graph.nodes[r]["ref"]
+            raise InvalidRequest(f"{ref} is {_a(view.kind(r))}, not a resolution")
+    return resolutions
+
+
 def citation_graph(view: View, selection: Selection = Selection()) -> nx.DiGraph:
     """The selected paragraphs, the instruments they cite and those instruments' parents;
     ``cites`` and ``supplements`` edges only."""
     g = view.graph
-    resolutions = {view.node(r) for r in selection.resolutions}
-    for r in resolutions:
-        if view.kind(r) != "resolution":
-            raise InvalidRequest(f"{g.nodes[r]['ref']} is {_a(view.kind(r))}, not a resolution")
+    resolutions = _resolutions(view, selection)
     parts = kinds(selection.parts, PARTS, "paragraph part")
     wanted = frozenset(selection.instrument_kinds)
     out = nx.DiGraph()
@@ -889,13 +1241,32 @@ def ranking(
     if by not in MEASURES:
         raise InvalidRequest(f"unknown measure {by!r}: choose from {', '.join(MEASURES)}")
     _check_limit(limit, limits)
-    g = citation_graph(view, selection)
-    scores = pagerank(g)
-    ranks = [
-        _rank(view, g, node, scores[node]) for node in g if g.nodes[node]["kind"] == "instrument"
-    ]
-    ranks.sort(key=lambda r: (-getattr(r, by), r.label))
+    ranked: Callable[[Selection], tuple[Rank, ...]] = view.lazily("rankings", _rankings)
+    ranks = sorted(ranked(selection), key=lambda r: (-getattr(r, by), r.label))
     return ranks[:limit]
+
+
+RANKINGS_KEPT = 32  # selections whose rankings a view keeps (PageRank: seconds on a large graph)
+
+
+def _rankings(view: View) -> Callable[[Selection], tuple[Rank, ...]]:
+    """The instruments of a selection with every measure, the last few selections kept
+    (kept by the view, which the cache refers to weakly: no cycle keeps an old view alive)."""
+    owner = weakref.ref(view)
+
+    @lru_cache(maxsize=RANKINGS_KEPT)
+    def ranked(selection: Selection) -> tuple[Rank, ...]:
+        view = owner()
+        assert view is not None  # the view calls this
+        g = citation_graph(view, selection)
+        scores = pagerank(g)
+        return tuple(
+            _rank(view, g, node, scores[node])
+            for node in g
+            if g.nodes[node]["kind"] == "instrument"
+        )
+
+    return ranked
 
 
 def _rank(view: View, g: nx.DiGraph, node: str, score: float) -> Rank:
@@ -939,16 +1310,24 @@ def cocitation(
     limits: Limits | None = None,
 ) -> list[CoCitation]:
     """Pairs of instruments cited in the same paragraph, most often first; with
-    `instrument`, only the pairs it is part of."""
+    `instrument`, only the pairs it is part of. Answered from the view's co-citation counts
+    (:meth:`View.cocitations`, counted once per view)."""
     limits = limits or Limits()
     _check_limit(limit, limits)
     focus = view.node(instrument) if instrument else None
-    pairs = _cocited(citation_graph(view, selection), focus)
-    found = [(pair, n) for pair, n in pairs.items() if n >= min_count]
-    found.sort(key=lambda item: (-item[1], item[0]))
+    parts = kinds(selection.parts, PARTS, "paragraph part")
+    resolutions = _resolutions(view, selection) if selection.resolutions else None
+    pairs = view.cocitations().pairs(
+        parts=parts,
+        resolutions=resolutions,
+        instrument_kinds=selection.instrument_kinds,
+        focus=focus,
+        min_count=min_count,
+        limit=limit,
+    )
     label = view.graph.nodes
     return [
-        CoCitation(a, b, label[a]["label"], label[b]["label"], n) for (a, b), n in found[:limit]
+        CoCitation(p.a, p.b, label[p.a]["label"], label[p.b]["label"], p.paragraphs) for p in pairs
     ]
 
 

@@ -203,6 +203,22 @@ def test_exports_are_byte_identical_from_one_run_to_the_next(view: View) -> None
 # --- scopes ---------------------------------------------------------------------------------
 
 
+def test_traversal_json_is_node_link_data_in_canonical_order(view: View) -> None:
+    """``graph_json`` (what /network/neighbours and /network/ego answer) writes what networkx's
+    node-link writer gives for the canonical copy, without making the copy."""
+    for g in (
+        tricky(),
+        view.graph,
+        network.neighbours(view, "crc", depth=2),
+        network.ego(view, "p029", radius=1, node_kinds=["paragraph", "instrument"]),
+    ):
+        expected = nx.node_link_data(export.canonical(g), edges="edges")
+        expected.pop("graph")
+        expected["summary"] = {"nodes": g.number_of_nodes(), "edges": g.number_of_edges()}
+        found = export.graph_json(g)
+        assert json.dumps(found) == json.dumps(expected)  # the same keys in the same order
+
+
 def test_scopes_select_a_resolution_a_neighbourhood_or_an_aggregate(view: View) -> None:
     limits = Limits()
     one = Scope(resolution=EXTRA_SYMBOL).graph(view, limits)

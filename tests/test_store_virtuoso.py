@@ -407,11 +407,6 @@ def test_the_service_answers_from_virtuoso(service: Service, real_graph: dict[st
     assert turtle.status_code == 200 and "Discrimination against Women" in turtle.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="graph/network.py reads an empty GROUP_CONCAT as a UNTS reference: Virtuoso (and "
-    "SPARQL 1.1) give \"\" where Oxigraph 0.5 leaves it unbound; int('') fails the view",
-)
 def test_the_network_view_on_virtuoso(service: Service) -> None:
     ego = httpx.get(f"{service.url}/network/ego", params={"instrument": "cedaw"}, timeout=60)
     assert ego.status_code == 200, ego.text
