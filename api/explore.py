@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api import memory
 from api import network as network_api
-from api.network import Gate, GatedRoute, cache, current
+from api.network import GatedRoute, cache, current, network_gate
 from api.pages import local_url
 from api.settings import Settings
 from graph import network
@@ -81,7 +81,7 @@ def mount(app: FastAPI, settings: Settings) -> None:
     store = open_store(settings.store, read_only=True)
     limits = network.Limits.from_env()
     app.state.network = NetworkCache(store, limits)
-    app.state.network_gate = Gate.of(limits)
+    app.state.network_gate = network_gate(limits)
     # Build the view now, in the background, so that the first visitor need not wait for it.
     threading.Thread(target=_warm, args=(app.state.network,), daemon=True).start()
     app.add_exception_handler(NetworkError, network_api.network_error)

@@ -14,8 +14,6 @@ the open /sparql endpoint. ``mount(app, settings)`` adds all of this to an app.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import (
     Callable,
     Coroutine,
@@ -33,7 +31,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
-from api import memory, pages
+from api import pages
+from api.gate import Gate
 from api.negotiation import Offer, choose
 from api.settings import Settings
 from api.sparql import RETRY_AFTER
@@ -164,34 +163,8 @@ class LookupRoute(APIRoute):
 # --- the service --------------------------------------------------------------------------
 
 
-class Gate:
-    """At most `slots` lookups run at once; the others wait, holding no thread, for at most
-    `wait` seconds, then get a 503 with Retry-After.
-
-    A library query runs in this process and holds the GIL and its working memory while it
-    runs: on a large graph a second or more and a hundred megabytes or more. More of them at
-    once only add memory (the service grew past 1.6 GB on 1,000 resolutions) and slow the
-    event loop down for every other request. After a lookup the allocator's free pages go
-    back to the system (at most once a second)."""
-
-    def __init__(self, slots: int, wait: float) -> None:
-        self.wait = wait
-        self._free = asyncio.Semaphore(max(1, slots))
-        self._trimmed = 0.0
-
-    async def enter(self) -> None:
-        """Take a slot, or raise Problem 503 after `wait` seconds."""
-        try:
-            await asyncio.wait_for(self._free.acquire(), self.wait)
-        except TimeoutError:
-            raise Problem(503, "the service is busy; try again shortly") from None
-
-    def leave(self) -> None:
-        self._free.release()
-        now = time.monotonic()
-        if now - self._trimmed > 1.0:
-            self._trimmed = now
-            asyncio.get_running_loop().run_in_executor(None, memory.trim)
+def _busy() -> Problem:
+    return Problem(503, "the service is busy; try again shortly")
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +186,8 @@ class Lookups:
             timeout=settings.query_timeout,
             max_rows=settings.max_rows,
         )
-        return cls(runner, Gate(settings.workers, settings.queue_timeout))
+        gate = Gate(settings.workers, settings.queue_timeout, busy=_busy)
+        return cls(runner, gate)
 
     @property
     def library(self) -> Library:

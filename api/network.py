@@ -24,7 +24,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
-from api import memory
+from api.gate import Gate
 from api.settings import Settings
 from api.sparql import problem
 from graph import export, network
@@ -50,41 +50,13 @@ class Busy(Unavailable):
     """Every slot was taken for as long as a request may wait."""
 
 
-class Gate:
-    """At most `slots` requests run at once; the others wait, holding no thread, for at most
-    `wait` seconds, then :class:`Busy` (a 503 with Retry-After). After a request the
-    allocator's free pages go back to the system, at most once a second. (The pattern of
-    ``api.lookups.Gate``, with the errors of this module.)"""
-
-    def __init__(self, slots: int, wait: float) -> None:
-        self.slots = max(1, slots)
-        self.wait = max(0.0, wait)
-        self._free = asyncio.Semaphore(self.slots)
-        self._trimmed = 0.0
-
-    async def enter(self) -> None:
-        """Take a slot, or raise :class:`Busy` after `wait` seconds."""
-        if not self._free.locked():  # a free slot and no one waiting: take it now
-            await self._free.acquire()
-            return
-        try:
-            await asyncio.wait_for(self._free.acquire(), self.wait)
-        except TimeoutError:
-            raise Busy(
-                f"the service is busy ({self.slots} graph traversals or exports at once); "
-                "try again shortly"
-            ) from None
-
-    def leave(self) -> None:
-        self._free.release()
-        now = time.monotonic()
-        if now - self._trimmed > 1.0:
-            self._trimmed = now
-            asyncio.get_running_loop().run_in_executor(None, memory.trim)
-
-    @classmethod
-    def of(cls, limits: Limits) -> Gate:
-        return cls(limits.slots, limits.queue_timeout)
+def network_gate(limits: Limits) -> Gate:
+    """The gate of the traversal, export and explorer data routes (api/gate.py)."""
+    message = (
+        f"the service is busy ({max(1, limits.slots)} graph traversals or exports at once); "
+        "try again shortly"
+    )
+    return Gate(limits.slots, limits.queue_timeout, busy=lambda: Busy(message))
 
 
 def gate(request: Request) -> Gate:

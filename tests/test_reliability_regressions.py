@@ -546,10 +546,10 @@ def test_lookups_beyond_their_slots_wait_then_get_a_503() -> None:
     large graph: now two run, the others wait (holding no thread) and then get a 503."""
     import asyncio
 
-    from api.lookups import Gate
+    from api.gate import Gate
 
     async def scenario() -> list[str]:
-        gate = Gate(1, wait=0.2)
+        gate = Gate(1, wait=0.2, busy=lambda: Problem(503, "busy"))
         seen: list[str] = []
 
         async def hold() -> None:
