@@ -254,6 +254,7 @@ class LoadResult:
     statuses: Counter[int] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     memory: list[tuple[float, int]] = field(default_factory=list)  # (seconds in, bytes)
+    cached: list[tuple[float, int]] = field(default_factory=list)  # answer cache (/stats)
 
     @property
     def requests(self) -> int:
@@ -265,14 +266,19 @@ class LoadResult:
             return 0.0
         return values[min(len(values) - 1, int(q / 100 * len(values)))]
 
-    def memory_between(self, start: float, end: float) -> float:
-        """Median resident memory (MiB) of the samples taken between two times."""
-        window = [b for t, b in self.memory if start <= t < end]
+    def memory_between(self, start: float, end: float, *, cache: bool = False) -> float:
+        """Median resident memory (MiB) of the samples taken between two times (with
+        `cache`, the answer cache's own bytes instead)."""
+        samples = self.cached if cache else self.memory
+        window = [b for t, b in samples if start <= t < end]
         return statistics.median(window) / MIB if window else 0.0
 
     def figures(self) -> dict[str, object]:
         third = self.seconds / 3
         first, last = self.memory_between(0, third), self.memory_between(2 * third, self.seconds)
+        # the answer cache grows by design, bounded (TREATYGRAPH_CACHE_BYTES): count it apart
+        cache_first = self.memory_between(0, third, cache=True)
+        cache_last = self.memory_between(2 * third, self.seconds, cache=True)
         return {
             "requests": self.requests,
             "rate": round(self.requests / self.seconds, 1),
@@ -290,6 +296,8 @@ class LoadResult:
             "rss_first_mib": round(first, 1),
             "rss_last_mib": round(last, 1),
             "rss_growth_mib": round(last - first, 1),
+            "cache_growth_mib": round(cache_last - cache_first, 1),
+            "rss_growth_besides_cache_mib": round(last - first - (cache_last - cache_first), 1),
             "rss_noise_mib": round(self.memory_spread(0, third), 1),
         }
 
@@ -339,10 +347,14 @@ def run_load(
             if counted:
                 result.latencies.setdefault(kind, []).append(took)
 
-    async def sample(deadline: float) -> None:
+    async def sample(deadline: float, http: httpx.AsyncClient) -> None:
         while time.monotonic() < deadline:
             if time.monotonic() >= measured[0]:
-                result.memory.append((time.monotonic() - measured[0], service.rss()))
+                at = time.monotonic() - measured[0]
+                result.memory.append((at, service.rss()))
+                with contextlib.suppress(httpx.HTTPError, KeyError, ValueError):
+                    stats = (await http.get("/stats")).json()
+                    result.cached.append((at, int(stats["cache"]["bytes"])))
             await asyncio.sleep(1.0)
 
     async def main() -> None:
@@ -351,7 +363,7 @@ def run_load(
             measured[0] = time.monotonic() + warmup
             deadline = measured[0] + seconds
             await asyncio.gather(
-                sample(deadline),
+                sample(deadline, http),
                 *(client(n, deadline, http) for n in range(clients)),
             )
 

@@ -14,13 +14,15 @@ from tests.reliability.harness import record
 SECONDS = 60
 CLIENTS = 32
 WARMUP = 15  # seconds of the same load before the clock starts: caches and arenas fill
-FLOOR_MIB = 16.0  # growth always tolerated (the answer cache, a new arena page or two)
+FLOOR_MIB = 16.0  # growth always tolerated (a new arena page or two)
 
 
 def _flat(figures: dict[str, object]) -> None:
     """The median resident memory of the last third no higher than that of the first third
-    by more than the memory moves within the first third itself (the noise)."""
-    growth, noise = float(figures["rss_growth_mib"]), float(figures["rss_noise_mib"])  # type: ignore[arg-type]
+    by more than the memory moves within the first third itself (the noise), once the
+    answer cache's own growth is set apart: it fills by design, up to its bound."""
+    growth = float(figures["rss_growth_besides_cache_mib"])  # type: ignore[arg-type]
+    noise = float(figures["rss_noise_mib"])  # type: ignore[arg-type]
     assert growth <= max(noise, FLOOR_MIB), figures
 
 
