@@ -87,12 +87,20 @@ def state(pid: int) -> str:
 
 def rss(pid: int) -> int:
     """Resident memory of `pid` and its descendants, in bytes."""
+    return rss_parts(pid)[0]
+
+
+def rss_parts(pid: int) -> tuple[int, int]:
+    """Resident memory of `pid` and its descendants, and the part of it that is file-backed
+    (mapped files: the store's, the libraries'; the kernel can drop it), in bytes."""
     page = os.sysconf("SC_PAGE_SIZE")
-    total = 0
+    resident = shared = 0
     for p in tree(pid):
         with contextlib.suppress(OSError, ValueError, IndexError):
-            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * page
-    return total
+            fields = Path(f"/proc/{p}/statm").read_text().split()
+            resident += int(fields[1]) * page
+            shared += int(fields[2]) * page
+    return resident, shared
 
 
 def stop_process(process: subprocess.Popen[bytes], *, grace: float = 20.0) -> None:
@@ -255,6 +263,7 @@ class LoadResult:
     errors: list[str] = field(default_factory=list)
     memory: list[tuple[float, int]] = field(default_factory=list)  # (seconds in, bytes)
     cached: list[tuple[float, int]] = field(default_factory=list)  # answer cache (/stats)
+    mapped: list[tuple[float, int]] = field(default_factory=list)  # file-backed resident
 
     @property
     def requests(self) -> int:
@@ -266,10 +275,12 @@ class LoadResult:
             return 0.0
         return values[min(len(values) - 1, int(q / 100 * len(values)))]
 
-    def memory_between(self, start: float, end: float, *, cache: bool = False) -> float:
+    def memory_between(
+        self, start: float, end: float, *, cache: bool = False, mapped: bool = False
+    ) -> float:
         """Median resident memory (MiB) of the samples taken between two times (with
-        `cache`, the answer cache's own bytes instead)."""
-        samples = self.cached if cache else self.memory
+        `cache`, the answer cache's own bytes instead; with `mapped`, the file-backed part)."""
+        samples = self.cached if cache else self.mapped if mapped else self.memory
         window = [b for t, b in samples if start <= t < end]
         return statistics.median(window) / MIB if window else 0.0
 
@@ -279,6 +290,11 @@ class LoadResult:
         # the answer cache grows by design, bounded (TREATYGRAPH_CACHE_BYTES): count it apart
         cache_first = self.memory_between(0, third, cache=True)
         cache_last = self.memory_between(2 * third, self.seconds, cache=True)
+        # pages of mapped files (the store read by more and more lookups) are not a leak
+        mapped_first = self.memory_between(0, third, mapped=True)
+        mapped_last = self.memory_between(2 * third, self.seconds, mapped=True)
+        # growth only: a full cache evicting large answers for small ones shrinks
+        set_apart = max(0.0, cache_last - cache_first) + max(0.0, mapped_last - mapped_first)
         return {
             "requests": self.requests,
             "rate": round(self.requests / self.seconds, 1),
@@ -297,7 +313,8 @@ class LoadResult:
             "rss_last_mib": round(last, 1),
             "rss_growth_mib": round(last - first, 1),
             "cache_growth_mib": round(cache_last - cache_first, 1),
-            "rss_growth_besides_cache_mib": round(last - first - (cache_last - cache_first), 1),
+            "mapped_growth_mib": round(mapped_last - mapped_first, 1),
+            "rss_growth_besides_cache_mib": round(last - first - set_apart, 1),
             "rss_noise_mib": round(self.memory_spread(0, third), 1),
         }
 
@@ -351,7 +368,9 @@ def run_load(
         while time.monotonic() < deadline:
             if time.monotonic() >= measured[0]:
                 at = time.monotonic() - measured[0]
-                result.memory.append((at, service.rss()))
+                resident, mapped = rss_parts(service.process.pid)
+                result.memory.append((at, resident))
+                result.mapped.append((at, mapped))
                 with contextlib.suppress(httpx.HTTPError, KeyError, ValueError):
                     stats = (await http.get("/stats")).json()
                     result.cached.append((at, int(stats["cache"]["bytes"])))

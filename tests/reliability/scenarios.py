@@ -5,6 +5,7 @@ reliability``). Each asserts what must hold and returns its figures.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import hashlib
 import os
@@ -567,18 +568,37 @@ def load(
         catalogue = Catalogue.of(service.url)
         for path in ("/explore/graph.json", "/network"):  # views built before the clock starts
             httpx.get(f"{service.url}{path}", timeout=300)
+        warmed = _read_every_resolution(service.url, catalogue.slugs)
         result = run_load(
             service, mixed_requests(catalogue), seconds=seconds, clients=clients, seed=seed,
             timeout=120, warmup=warmup,
         )  # fmt: skip
         figures = result.figures()
         figures["warmup_s"] = warmup
+        figures["warmed_resolutions"] = warmed
         figures["resolutions"] = len(catalogue.slugs)
         figures["statuses"] = dict(sorted(result.statuses.items()))
         figures["workers_alive"] = len(service.workers_alive())
         assert figures["workers_alive"] == service.workers
         assert result.requests > 0
     return figures, result.errors
+
+
+def _read_every_resolution(url: str, slugs: tuple[str, ...]) -> int:
+    """Each resolution read once before the clock starts, 8 at a time: the store's caches
+    fill as lookups first touch a resolution's data (measured at 1,000 resolutions: the
+    service's anonymous memory grows ~60 MB over the first pass, then stays within 0.5 MB
+    over three more), so that the memory measured is the steady state's. `?format=json` is
+    a key of the answer cache the load never asks for: the load's own requests still miss."""
+
+    def read(slug: str) -> bool:
+        answer = httpx.get(f"{url}/resolutions/{slug}?format=json", timeout=120)
+        return answer.status_code == 200
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        read_ok = list(pool.map(read, slugs))
+    assert all(read_ok), f"{read_ok.count(False)} resolutions could not be read"
+    return len(read_ok)
 
 
 # --- a build killed at a chosen moment ----------------------------------------------------

@@ -19,8 +19,9 @@ FLOOR_MIB = 16.0  # growth always tolerated (a new arena page or two)
 
 def _flat(figures: dict[str, object]) -> None:
     """The median resident memory of the last third no higher than that of the first third
-    by more than the memory moves within the first third itself (the noise), once the
-    answer cache's own growth is set apart: it fills by design, up to its bound."""
+    by more than the memory moves within the first third itself (the noise), once set apart
+    what grows by design, bounded: the answer cache (up to its byte limit) and the pages of
+    mapped files (the store, read further by each new lookup; up to its size on disk)."""
     growth = float(figures["rss_growth_besides_cache_mib"])  # type: ignore[arg-type]
     noise = float(figures["rss_noise_mib"])  # type: ignore[arg-type]
     assert growth <= max(noise, FLOOR_MIB), figures
