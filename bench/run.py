@@ -317,20 +317,7 @@ def ours(args: argparse.Namespace, size: int, *, cache: bool, name: str) -> Serv
     env["TREATYGRAPH_CACHE"] = "on" if cache else "off"
     return Server(
         name,
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "api.app:app_from_env",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
+        uvicorn_command("api.app:app_from_env", port),
         port=port,
         ready="/ready",
         log=args.work / "logs" / f"{name}.log",
@@ -339,24 +326,19 @@ def ours(args: argparse.Namespace, size: int, *, cache: bool, name: str) -> Serv
     )
 
 
+def uvicorn_command(factory: str, port: int) -> list[str]:
+    """One uvicorn process serving `factory` on loopback, quietly (no access log)."""
+    return [
+        sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
+        "--port", str(port), "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+
+
 def bare(args: argparse.Namespace, data: Path) -> Server:
     port = free_port()
     return Server(
         "bare",
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "bench.bare:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
+        uvicorn_command("bench.bare:app", port),
         port=port,
         ready="/ready",
         log=args.work / "logs" / "bare.log",
