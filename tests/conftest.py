@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -345,3 +346,36 @@ def listener() -> Iterator[Listener]:
     server = Listener()
     yield server
     server.close()
+
+
+# --- shared scenarios ---------------------------------------------------------------------
+
+
+def check_remote_load_is_all_or_nothing(
+    store: Any,
+    tmp_path: Path,
+    seed_nt: Path,
+    seed_size: int,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    after_failure: Callable[[], None] = lambda: None,
+) -> None:
+    """On any SPARQL server: a load that fails after several batches reached the server
+    leaves the previous graph whole (`after_failure` checks more, engine by engine); a good
+    load then replaces it."""
+    from graph.store import LoadError
+    from graph.store import remote as remote_module
+
+    assert store.load(seed_nt) == seed_size
+    # several batches reach the server before the syntax error: all must be undone
+    monkeypatch.setattr(remote_module, "BATCH", 50)
+    broken = tmp_path / "broken.nt"
+    broken.write_text(seed_nt.read_text() + "<http://e/a> <http://e/b> oops .\n")
+    with pytest.raises(LoadError, match="previous graph is unchanged"):
+        store.load(broken)
+    assert store.triple_count() == seed_size
+    after_failure()
+    smaller = tmp_path / "smaller.nt"
+    smaller.write_text("<http://e/a> <http://e/b> <http://e/c> .\n")
+    assert store.load(smaller) == 1
+    assert store.triple_count() == 1  # replaced, and no staging graph left behind

@@ -35,7 +35,7 @@ from graph.store import (
     scan,
     serialize,
 )
-from graph.store import remote as remote_module
+from tests.conftest import check_remote_load_is_all_or_nothing
 
 if TYPE_CHECKING:
     from conftest import Listener, OxigraphServer
@@ -225,18 +225,7 @@ def test_remote_load_is_all_or_nothing(
 ) -> None:
     with start_oxigraph(tmp_path / "db") as with_server:
         store = open_store(with_server.spec, read_only=False)
-        assert store.load(seed_nt) == seed_size
-        # several batches reach the server before the syntax error: all must be undone
-        monkeypatch.setattr(remote_module, "BATCH", 50)
-        broken = tmp_path / "broken.nt"
-        broken.write_text(seed_nt.read_text() + "<http://e/a> <http://e/b> oops .\n")
-        with pytest.raises(LoadError, match="previous graph is unchanged"):
-            store.load(broken)
-        assert store.triple_count() == seed_size
-        smaller = tmp_path / "smaller.nt"
-        smaller.write_text("<http://e/a> <http://e/b> <http://e/c> .\n")
-        assert store.load(smaller) == 1
-        assert store.triple_count() == 1  # replaced, and no staging graph left behind
+        check_remote_load_is_all_or_nothing(store, tmp_path, seed_nt, seed_size, monkeypatch)
 
 
 def test_remote_without_graph_store_protocol(

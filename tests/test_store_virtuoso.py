@@ -36,7 +36,7 @@ from graph.store import (
     open_store,
 )
 from graph.store import remote as remote_module
-from tests.conftest import free_port, stop, wait_for_http
+from tests.conftest import check_remote_load_is_all_or_nothing, free_port, stop, wait_for_http
 from tests.lookups_support import seed_store
 from tests.test_store import BASE, BOUND, QUERIES, normalise
 
@@ -330,19 +330,13 @@ def test_load_is_all_or_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     store = open_store(virtuoso.spec(f"{GRAPH}/atomic"), read_only=False)
-    assert store.load(seed_nt) == seed_size
-    # several batches reach the server before the syntax error: all must be undone
-    monkeypatch.setattr(remote_module, "BATCH", 50)
-    broken = tmp_path / "broken.nt"
-    broken.write_text(seed_nt.read_text() + "<http://e/a> <http://e/b> oops .\n")
-    with pytest.raises(LoadError, match="previous graph is unchanged"):
-        store.load(broken)
-    assert store.triple_count() == seed_size
-    assert virtuoso.staging_graphs() == []
-    smaller = tmp_path / "smaller.nt"
-    smaller.write_text("<http://e/a> <http://e/b> <http://e/c> .\n")
-    assert store.load(smaller) == 1
-    assert store.triple_count() == 1
+
+    def no_staging_graph_left() -> None:
+        assert virtuoso.staging_graphs() == []
+
+    check_remote_load_is_all_or_nothing(
+        store, tmp_path, seed_nt, seed_size, monkeypatch, after_failure=no_staging_graph_left
+    )
     assert virtuoso.staging_graphs() == []
     assert store.load(seed_nt, trusted=True) == seed_size == store.triple_count()
 
