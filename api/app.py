@@ -1,7 +1,7 @@
 """The web service: `create_app(settings)` assembles the routers; `serve()` runs it.
 
 Other routers (lookups, pages, exports) are added in `_include_routers`; a router that runs
-SPARQL takes the shared worker pool with the `api.pool.query_pool` dependency.
+SPARQL takes the shared worker pool with the `treatygraph.api.worker_pool.query_pool` dependency.
 """
 
 from __future__ import annotations
@@ -19,16 +19,17 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from treatygraph import resources
+from treatygraph.api import arenas as memory
+from treatygraph.api.cache import Cache
+from treatygraph.api.cache_middleware import ResponseCache
+from treatygraph.api.routes import explore, lookups, sparql
+from treatygraph.api.routes.sparql import problem
+from treatygraph.api.settings import Settings
+from treatygraph.api.worker_pool import WorkerPool
+from treatygraph.store import Store, StoreError, open_store
 
-from api import explore, lookups, memory, sparql
-from api.cache import Cache
-from api.fastpath import ResponseCache
-from api.pool import WorkerPool
-from api.settings import Settings
-from api.sparql import problem
-from graph.store import Store, StoreError, open_store
-
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = resources.api() / "static"
 PROBE_TIMEOUT = 2.0  # seconds the readiness probe gives the store
 
 
@@ -51,7 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.cache = cache = Cache.for_settings(settings)
     app.state.probe = open_store(settings.store, read_only=True)  # opens on the first probe
-    # Answers already given, before any routing (api.fastpath); added first, so that it runs
+    # Answers already given, before any routing (treatygraph.api.cache_middleware); added first, so
+    # that it runs
     # inside the CORS middleware, which adds its headers for each request's Origin.
     app.add_middleware(ResponseCache, cache=cache, ready=lambda: _ready(app))
     # Public, read-only data: any origin may read, and no credentials are ever involved.
@@ -140,7 +142,7 @@ STATS = {
 
 
 async def stats(request: Request) -> Response:
-    """The answer cache's figures (api.cache, api.fastpath): how much it holds and serves."""
+    """The answer cache's figures (`cache`, `cache_middleware`): what it holds and serves."""
     cache: Cache = request.app.state.cache
     return JSONResponse({"cache": cache.stats()}, headers={"Cache-Control": "no-store"})
 
@@ -233,7 +235,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def app_from_env() -> FastAPI:
-    """For `uvicorn --factory api.app:app_from_env`: settings from TREATYGRAPH_* only."""
+    """For `uvicorn --factory treatygraph.api.app:app_from_env`: settings from the environment."""
     return create_app(Settings.from_env())
 
 

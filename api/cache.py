@@ -7,8 +7,9 @@ made. A remote store can change behind our back, so it gets no cache. Answers of
 whose result may differ from one run to the next are never kept.
 
 Two kinds of entries share the bound (least recently used first out, by count and by bytes):
-whole HTTP responses, kept by the ASGI layer of `api.fastpath` for GET and HEAD, and query
-answers of ``POST /sparql`` (`api.sparql`), whose query is in the body.
+whole HTTP responses, kept by the ASGI layer of `treatygraph.api.cache_middleware` for GET and
+HEAD, and query
+answers of ``POST /sparql`` (`treatygraph.api.routes.sparql`), whose query is in the body.
 
 >>> cache = Cache(entries=2, max_bytes=100, max_entry=60, generation=lambda: "g1")
 >>> g = cache.current()
@@ -28,8 +29,8 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
-from api.settings import Settings
-from graph.store import SCHEMES, scan
+from treatygraph.api.settings import Settings
+from treatygraph.store import SCHEMES, scan
 
 VOLATILE = frozenset({"RAND", "NOW", "UUID", "STRUUID", "BNODE", "SERVICE", "SERVICE:"})
 

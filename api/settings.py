@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph.store import default_spec
+from treatygraph.store import default_spec
 
 PREFIX = "TREATYGRAPH_"
 

@@ -1,4 +1,4 @@
-"""A query worker process: ``python -m api.worker CONFIG_JSON``.
+"""A query worker process: ``python -m treatygraph.api.worker CONFIG_JSON``.
 
 It opens the store read-only once, then answers jobs from stdin on stdout until stdin
 closes. Everything that can be slow or crash (guarding, parsing, evaluating, serialising)
@@ -14,9 +14,18 @@ import sys
 import traceback
 from typing import BinaryIO
 
-from api.guard import Refused, check
-from api.wire import READY, TOO_COSTLY, Answer, Job, Limits, over_time, read_frame, write_frame
-from graph.store import (
+from treatygraph.api.query_policy import Refused, check
+from treatygraph.api.worker_frames import (
+    READY,
+    TOO_COSTLY,
+    Answer,
+    Job,
+    Limits,
+    over_time,
+    read_frame,
+    write_frame,
+)
+from treatygraph.store import (
     FORMATS,
     SCHEMES,
     Dataset,

@@ -289,8 +289,8 @@ def _du(path: Path) -> int:
 def _single_core(args: argparse.Namespace, size: int) -> dict[str, Any]:
     """Resolutions per second of one core: reading alone, and reading then mapping to RDF."""
     script = (
-        "import sys, time; from pathlib import Path; from graph.extract import read;"
-        "from graph.rdf import resolution_part;"
+        "import sys, time; from pathlib import Path; from treatygraph.reader.extract import read;"
+        "from treatygraph.rdf.mapping import resolution_part;"
         "files = sorted(Path(sys.argv[1]).glob('*.txt'))[:200]; read(files[0]);"
         "t = time.perf_counter(); xs = [read(f) for f in files]; r = time.perf_counter() - t;"
         "t = time.perf_counter(); [resolution_part(x) for x in xs]; m = time.perf_counter() - t;"
@@ -317,7 +317,7 @@ def ours(args: argparse.Namespace, size: int, *, cache: bool, name: str) -> Serv
     env["TREATYGRAPH_CACHE"] = "on" if cache else "off"
     return Server(
         name,
-        uvicorn_command("api.app:app_from_env", port),
+        uvicorn_command("treatygraph.api.app:app_from_env", port),
         port=port,
         ready="/ready",
         log=args.work / "logs" / f"{name}.log",

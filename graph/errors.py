@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.model import Problem, Severity
+from treatygraph.model import Problem, Severity
 
 
 class TreatygraphError(Exception):

@@ -150,8 +150,8 @@ def seed_nt(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def seed_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real graph of the seed corpus, built by the pipeline; its N-Triples file."""
     try:
-        import graph
-        from graph.build import build
+        import treatygraph as graph
+        from treatygraph.build.dist import build
     except ImportError as e:  # the pipeline is not there yet
         pytest.skip(f"the build is not available: {e}")
     out = tmp_path_factory.mktemp("build") / "dist"
@@ -162,7 +162,7 @@ def seed_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def embedded_spec(tmp_path_factory: pytest.TempPathFactory, seed_nt: Path) -> str:
     """An embedded store holding the seed graph (its path, as a store spec)."""
-    from graph.store import open_store
+    from treatygraph.store import open_store
 
     path = tmp_path_factory.mktemp("embedded") / "store"
     open_store(path, read_only=False).load(seed_nt)
@@ -230,7 +230,7 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
 @pytest.fixture(scope="session")
 def remote_spec(oxigraph_server: OxigraphServer, seed_nt: Path) -> str:
     """The Oxigraph server holding the seed graph, loaded through the remote store."""
-    from graph.store import open_store
+    from treatygraph.store import open_store
 
     open_store(oxigraph_server.spec, read_only=False).load(seed_nt)
     return oxigraph_server.spec
@@ -258,7 +258,7 @@ def app_server(store: str, **settings: object) -> Iterator[Service]:
     port = free_port()
     env = {**os.environ, "TREATYGRAPH_STORE": store, "TREATYGRAPH_WORKERS": "2"}
     env.update({f"TREATYGRAPH_{k.upper()}": str(v) for k, v in settings.items()})
-    command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:app_from_env"]
+    command = [sys.executable, "-m", "uvicorn", "--factory", "treatygraph.api.app:app_from_env"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
@@ -363,8 +363,8 @@ def check_remote_load_is_all_or_nothing(
     """On any SPARQL server: a load that fails after several batches reached the server
     leaves the previous graph whole (`after_failure` checks more, engine by engine); a good
     load then replaces it."""
-    from graph.store import LoadError
-    from graph.store import remote as remote_module
+    from treatygraph.store import LoadError
+    from treatygraph.store import remote as remote_module
 
     assert store.load(seed_nt) == seed_size
     # several batches reach the server before the syntax error: all must be undone

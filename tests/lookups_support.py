@@ -1,8 +1,10 @@
 """Support for the lookup, page and linked-data tests: the seed resolution read by the real
 pipeline, in a real embedded store, served by the real app under uvicorn.
 
-``app`` is a uvicorn factory (``tests.lookups_support:app``): the app of ``api.app`` with
-``api.lookups.mount`` applied (which does nothing once ``api.app`` mounts it itself).
+``app`` is a uvicorn factory (``tests.lookups_support:app``): the app of ``treatygraph.api.app``
+with
+``treatygraph.api.routes.lookups.mount`` applied (which does nothing once ``treatygraph.api.app``
+mounts it itself).
 """
 
 from __future__ import annotations
@@ -28,9 +30,9 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 def seed_store(directory: Path) -> str:
     """An embedded store holding the seed resolution's graph; its spec."""
-    import graph
-    from graph import rdf
-    from graph.store import open_store
+    import treatygraph as graph
+    from treatygraph.rdf import mapping as rdf
+    from treatygraph.store import open_store
 
     nt = directory / "seed.nt"
     nt.write_text(rdf.to_ntriples(rdf.triples([graph.read(SEED)], base=BASE)), "utf-8")
@@ -41,9 +43,9 @@ def seed_store(directory: Path) -> str:
 
 def app() -> FastAPI:
     """The service with the lookups, pages and linked data mounted."""
-    from api import lookups
-    from api.app import create_app
-    from api.settings import Settings
+    from treatygraph.api.app import create_app
+    from treatygraph.api.routes import lookups
+    from treatygraph.api.settings import Settings
 
     settings = Settings.from_env()
     service = create_app(settings)

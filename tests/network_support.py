@@ -1,8 +1,10 @@
 """Support for the network, export and explorer tests: the seed graph (read by the real
 pipeline) in a real embedded store, and the service with the explorer mounted, under uvicorn.
 
-``app`` is a uvicorn factory (``tests.network_support:app``): the app of ``api.app`` with
-``api.explore.mount`` applied (which does nothing if ``api.app`` mounts it already).
+``app`` is a uvicorn factory (``tests.network_support:app``): the app of ``treatygraph.api.app``
+with
+``treatygraph.api.routes.explore.mount`` applied (which does nothing if ``treatygraph.api.app``
+mounts it already).
 """
 
 from __future__ import annotations
@@ -35,9 +37,9 @@ EXTRA_SYMBOL = "A/RES/99/1"
 
 def seed_ntriples(*, extra: bool = False) -> str:
     """The seed resolution (and, with `extra`, the made-up one) as canonical N-Triples."""
-    import graph
-    from graph import rdf
-    from graph.model import ResolutionMeta
+    import treatygraph as graph
+    from treatygraph.model import ResolutionMeta
+    from treatygraph.rdf import mapping as rdf
 
     extractions = [graph.read(SEED)]
     if extra:
@@ -48,7 +50,7 @@ def seed_ntriples(*, extra: bool = False) -> str:
 
 def load_store(directory: Path, ntriples: str) -> str:
     """An embedded store under `directory` holding `ntriples`; its spec."""
-    from graph.store import open_store
+    from treatygraph.store import open_store
 
     source = directory / "graph.nt"
     source.write_text(ntriples, encoding="utf-8")
@@ -59,9 +61,9 @@ def load_store(directory: Path, ntriples: str) -> str:
 
 def app() -> FastAPI:
     """The service with the explorer, ``/network`` and ``/export`` (a uvicorn factory)."""
-    from api.app import create_app
-    from api.explore import mount
-    from api.settings import Settings
+    from treatygraph.api.app import create_app
+    from treatygraph.api.routes.explore import mount
+    from treatygraph.api.settings import Settings
 
     settings = Settings.from_env()
     service = create_app(settings)

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
-from graph.store import bind_values, open_store
-from graph.store.scan import scan
+from treatygraph.store import bind_values, open_store
+from treatygraph.store.scan import scan
 
 A = ox.NamedNode("http://e/a")
 BLOCK = "VALUES (?s) { (<http://e/a>) }"

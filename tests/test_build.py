@@ -12,13 +12,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+import treatygraph as graph
 from rdflib.compare import isomorphic
-
-import graph
-from graph import build as build_module
-from graph import rdf
-from graph.build import BuildError, build
-from graph.model import (
+from treatygraph.build import dist as build_module
+from treatygraph.build.dist import BuildError, build
+from treatygraph.model import (
     Citation,
     Document,
     Extraction,
@@ -34,7 +32,8 @@ from graph.model import (
     Unts,
     Via,
 )
-from graph.vocab import TG
+from treatygraph.rdf import mapping as rdf
+from treatygraph.rdf.vocab import TG
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "A-RES-77-194.txt"

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from treatygraph.build import dist as build_module
+from treatygraph.build.corpus import map_corpus
+from treatygraph.build.dist import build
+from treatygraph.rdf import mapping as rdf
+from treatygraph.rdf.iris import default_base
 
-from graph import build as build_module
-from graph import rdf
-from graph.build import build
-from graph.corpus import map_corpus
-from graph.ids import default_base
 from tests.test_build import BASE, SOURCES, resolution
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,7 +125,7 @@ def test_a_second_file_with_the_same_symbol_fails_alone(tmp_path: Path) -> None:
         if (corpus / name).exists():
             shutil.copy(corpus / name, corpus / "again" / name)
     done = subprocess.run(
-        [sys.executable, "-m", "graph.cli", "build", str(corpus), "--out", str(tmp_path / "dist"),
+        [sys.executable, "-m", "treatygraph", "build", str(corpus), "--out", str(tmp_path / "dist"),
          "--store", str(tmp_path / "store"), "--no-cache"],
         capture_output=True, text=True, cwd=ROOT, timeout=120,
     )  # fmt: skip

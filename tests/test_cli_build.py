@@ -14,13 +14,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def build(corpus: Path, work: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    args = [sys.executable, "-m", "graph.cli", "build", str(corpus), "--out", str(work / "dist"),
+    args = [sys.executable, "-m", "treatygraph", "build", str(corpus), "--out", str(work / "dist"),
             "--store", str(work / "store"), "--cache", str(work / "cache"), *extra]  # fmt: skip
     return subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=120)
 
 
 def store_count(work: Path) -> int:
-    from graph.store import open_store
+    from treatygraph.store import open_store
 
     return open_store(work / "store", read_only=True).triple_count()
 

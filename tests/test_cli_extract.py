@@ -20,7 +20,7 @@ GOOD = (
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "graph.cli", *map(str, args)],
+        [sys.executable, "-m", "treatygraph", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+import treatygraph as graph
 from playwright.sync_api import Browser, ConsoleMessage, sync_playwright
+from treatygraph.api.routes.explore import _level
+from treatygraph.model import Extraction
+from treatygraph.network import view as network
+from treatygraph.network.view import Limits
+from treatygraph.store import open_store
 
-import graph
-from api.explore import _level
-from graph import network
-from graph.model import Extraction
-from graph.network import Limits
-from graph.store import open_store
 from tests.conftest import ROOT
 from tests.network_support import SEED, shared_service, shared_store
 

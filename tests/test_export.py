@@ -20,12 +20,13 @@ import networkx as nx
 import pydot
 import pytest
 import rdflib
+from treatygraph.cli.main import main
+from treatygraph.network import export
+from treatygraph.network import view as network
+from treatygraph.network.export import FORMATS, Scope
+from treatygraph.network.view import Limits, View
+from treatygraph.store import EmbeddedStore, Solutions, open_store
 
-from graph import export, network
-from graph.cli import main
-from graph.export import FORMATS, Scope
-from graph.network import Limits, View
-from graph.store import EmbeddedStore, Solutions, open_store
 from tests.conftest import ROOT
 from tests.network_support import EXTRA_SYMBOL, shared_service, shared_store
 
@@ -322,7 +323,7 @@ def test_api_export_errors(service: str) -> None:
 def test_cli_export(
     store: EmbeddedStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    command = [sys.executable, "-m", "graph.cli", "export", "--format", "gexf"]
+    command = [sys.executable, "-m", "treatygraph", "export", "--format", "gexf"]
     command += ["--store", str(store.path), "-o", str(tmp_path)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr

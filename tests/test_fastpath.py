@@ -1,4 +1,5 @@
-"""The response cache in front of the routes (api.fastpath on api.cache): over real HTTP, the
+"""The response cache in front of the routes (treatygraph.api.cache_middleware on
+treatygraph.api.cache): over real HTTP, the
 service under uvicorn on a real embedded store; and the ASGI layer around small Starlette
 apps, for what a service cannot be made to do on demand (not ready, huge answers, a load in
 the middle of an answer)."""
@@ -21,12 +22,12 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
+from treatygraph.api.cache import Cache
+from treatygraph.api.cache_middleware import ResponseCache
+from treatygraph.api.settings import Settings
+from treatygraph.api.worker_frames import Job
+from treatygraph.store import open_store
 
-from api.cache import Cache
-from api.fastpath import ResponseCache
-from api.settings import Settings
-from api.wire import Job
-from graph.store import open_store
 from tests.lookups_support import BASE, seed_store
 
 if TYPE_CHECKING:

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import treatygraph as graph
 import yaml
-
-import graph
-from graph.model import Extraction, ParagraphKind, ReferenceKind
+from treatygraph.model import Extraction, ParagraphKind, ReferenceKind
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "A-RES-77-194.txt"

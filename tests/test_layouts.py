@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
-
-import graph
-from graph.model import Document, ResolutionMeta
+import treatygraph
+from treatygraph.model import Document, ResolutionMeta
 
 META = ResolutionMeta(symbol="A/RES/99/1", title="Made-up resolution")
 
@@ -66,7 +65,7 @@ __________
 
 @pytest.fixture(scope="module")
 def header_doc() -> Document:
-    return graph.parse(WITH_HEADER, file="made-up.txt")
+    return treatygraph.parse(WITH_HEADER, file="made-up.txt")
 
 
 def test_header_is_read(header_doc: Document) -> None:
@@ -114,7 +113,7 @@ def test_sub_items(header_doc: Document) -> None:
 
 
 def test_several_volumes_and_a_second_ibid_in_one_footnote(header_doc: Document) -> None:
-    x = graph.extract(header_doc)
+    x = treatygraph.extract(header_doc)
     note = x.document.footnote(3)
     pairs = [(r.volume, r.number, r.ibid) for r in note.references]
     assert pairs == [(2171, 27531, False), (2173, 27531, False), (2131, 20378, True)]
@@ -122,17 +121,17 @@ def test_several_volumes_and_a_second_ibid_in_one_footnote(header_doc: Document)
 
 
 def test_footnote_numbers_on_their_own_line_resolve(header_doc: Document) -> None:
-    x = graph.extract(header_doc)
+    x = treatygraph.extract(header_doc)
     assert {c.instrument.id: c.footnote for c in x.citations_of("pp1")} == {"icrmw": 1, "c029": 2}
 
 
 def test_slash_markers() -> None:
-    doc = graph.parse(SLASH_MARKERS, meta=META)
+    doc = treatygraph.parse(SLASH_MARKERS, meta=META)
     assert [m.number for m in doc.paragraph("pp1").markers] == [1, 2]
     assert doc.paragraph("pp1").text.startswith(
         "Recalling the Convention on the Rights of the Child and"
     )
-    x = graph.extract(doc)
+    x = treatygraph.extract(doc)
     assert {c.instrument.id: c.footnote for c in x.citations_of("pp1")} == {"crc": 1, "cedaw": 2}
 
 
@@ -149,6 +148,6 @@ def test_a_numbers_in_prose_are_not_markers() -> None:
         "The General Assembly,\n\n Recalling its resolution 73/195 of 19 December 2018, held from"
         " 12 to 16 October 2020 in Alliance 8.7 (No. 29),\n\n 1. Decides.\n"
     )
-    doc = graph.parse(text, meta=META)
+    doc = treatygraph.parse(text, meta=META)
     assert doc.paragraph("pp1").markers == ()
     assert "from 12 to 16 October 2020" in doc.paragraph("pp1").text

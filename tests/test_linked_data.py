@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import httpx
 import pyoxigraph as ox
 import pytest
+import treatygraph as graph
+from treatygraph.rdf import mapping as rdf
 
-import graph
-from graph import rdf
 from tests.lookups_support import BASE, SEED, shared_service
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

@@ -10,9 +10,9 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+import treatygraph as graph
+from treatygraph.named_queries import library as ql
 
-import graph
-from graph import querylib as ql
 from tests.lookups_support import SEED, shared_service
 
 LIBRARY = ql.load_library()
@@ -266,8 +266,8 @@ def _my_operations(openapi: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any
 
 
 def test_every_route_is_in_openapi_with_examples(url: str, openapi: dict[str, Any]) -> None:
-    from api.linked_data import router as ld_router
-    from api.lookups import router
+    from treatygraph.api.routes.linked_data import router as ld_router
+    from treatygraph.api.routes.lookups import router
 
     documented = {path for path, _ in _my_operations(openapi)}
     for route in [*router.routes, *ld_router.routes]:
@@ -299,8 +299,7 @@ def test_json_examples_have_the_shape_of_real_answers(
     documentation cannot fall behind a change of shape. (Taken from the routes: OpenAPI
     drops the null members of examples.)"""
     from fastapi.routing import APIRoute
-
-    from api.lookups import router
+    from treatygraph.api.routes.lookups import router
 
     for route in router.routes:
         assert isinstance(route, APIRoute)

@@ -17,13 +17,14 @@ from pathlib import Path
 import httpx
 import networkx as nx
 import pytest
+import treatygraph as graph
+from treatygraph.cli.main import main
+from treatygraph.model import Extraction
+from treatygraph.network import export
+from treatygraph.network import view as network
+from treatygraph.network.view import Limits, Selection, View
+from treatygraph.store import open_store
 
-import graph
-from graph import export, network
-from graph.cli import main
-from graph.model import Extraction
-from graph.network import Limits, Selection, View
-from graph.store import open_store
 from tests.conftest import ROOT
 from tests.network_support import (
     EXTRA_SYMBOL,
@@ -134,9 +135,15 @@ def test_the_module_reads_the_store_not_the_extractor() -> None:
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names
     }
-    stages = {"graph.parse", "graph.find", "graph.resolve", "graph.extract", "graph.clean"}
+    stages = {
+        "treatygraph.reader.parse",
+        "treatygraph.reader.find",
+        "treatygraph.reader.resolve",
+        "treatygraph.reader.extract",
+        "treatygraph.reader.clean",
+    }
     assert not imported & stages, imported
-    assert "graph.store" in imported
+    assert "treatygraph.store" in imported
 
 
 # --- the cache ------------------------------------------------------------------------------
@@ -367,7 +374,7 @@ def test_cli_errors_are_one_line(
 
 def test_the_command_is_registered() -> None:
     """A real process: ``treatygraph network`` is on the command line."""
-    command = [sys.executable, "-m", "graph.cli", "network", "--help"]
+    command = [sys.executable, "-m", "treatygraph", "network", "--help"]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0
     assert "through-parents" in done.stdout

@@ -21,10 +21,10 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from treatygraph.api.routes.explore import mount
+from treatygraph.api.settings import Settings
+from treatygraph.network import view as network
 
-from api.explore import mount
-from api.settings import Settings
-from graph import network
 from tests.conftest import free_port
 from tests.network_support import shared_store
 

@@ -21,14 +21,15 @@ from typing import Any
 
 import networkx as nx
 import pytest
+import treatygraph as graph
+from treatygraph.model import Extraction, ParagraphKind
+from treatygraph.network import view as network
+from treatygraph.network.view import Limits, Selection, View
+from treatygraph.rdf import mapping as rdf
+from treatygraph.rdf.vocab import TG, citation_intent
+from treatygraph.store import EmbeddedStore, open_store
+from treatygraph.synth.generate import synthesize
 
-import graph
-from graph import network, rdf
-from graph.model import Extraction, ParagraphKind
-from graph.network import Limits, Selection, View
-from graph.store import EmbeddedStore, open_store
-from graph.synth import synthesize
-from graph.vocab import TG, citation_intent
 from tests.network_support import SEED, load_store
 
 SYNTHETIC = 40  # resolutions

@@ -12,9 +12,8 @@ import pytest
 import rdflib
 from rdflib import OWL, RDF, RDFS, SKOS, URIRef
 from rdflib.collection import Collection
-
-from graph import ontology_doc
-from graph.vocab import (
+from treatygraph.rdf import ontology_page as ontology_doc
+from treatygraph.rdf.vocab import (
     CITO,
     INSTRUMENT_PARENTS,
     INTENTS,
@@ -164,7 +163,7 @@ def test_shapes_list_the_same_concepts_as_the_ontology() -> None:
 def test_generated_file_is_in_step_with_the_ttl(name: str) -> None:
     generated = {path.name: text for path, text in ontology_doc.outputs().items()}
     committed = (ONTOLOGY / name).read_text("utf-8")
-    assert committed == generated[name], "run: python -m graph.ontology_doc"
+    assert committed == generated[name], "run: python -m treatygraph.rdf.ontology_page"
 
 
 def test_generator_check_mode_agrees() -> None:

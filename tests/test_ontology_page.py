@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 import rdflib
 from rdflib import OWL, RDF
-
-from graph.vocab import TG
+from treatygraph.rdf.vocab import TG
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "ontology" / "treatygraph.html"

@@ -1,6 +1,6 @@
 """Property tests: whatever the text, the reader returns a document whose offsets are
 inside the text and whose quotes equal the text at those offsets, or our own error; through
-``graph.parse``, through ``graph.read`` on files (text and metadata), and through
+``treatygraph.reader.parse``, through ``graph.read`` on files (text and metadata), and through
 ``treatygraph extract``.
 
 ``TREATYGRAPH_PROPERTY_EXAMPLES`` sets the examples per test (60 by default; ``make
@@ -20,18 +20,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import treatygraph as graph
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from treatygraph.cli.main import main as cli
+from treatygraph.errors import TreatygraphError
+from treatygraph.model import Extraction, FootnoteMarker, ResolutionMeta
+from treatygraph.reader import clean, find
+from treatygraph.reader.authority import Alias, default_authority
+from treatygraph.reader.find import FOLD, TOKEN, TitleIndex, Tokens, _longest_first, title_index
+from treatygraph.reader.parse import MARKER_SENTINEL, _Writer
+from treatygraph.reader.resolve import _token_start
 
-import graph
-from graph import clean, find
-from graph.authority import Alias, default_authority
-from graph.cli import main as cli
-from graph.errors import TreatygraphError
-from graph.find import FOLD, TOKEN, TitleIndex, Tokens, _longest_first, title_index
-from graph.model import Extraction, FootnoteMarker, ResolutionMeta
-from graph.parse import MARKER_SENTINEL, _Writer
-from graph.resolve import _token_start
 from tests.reliability.harness import record
 
 SEED = (Path(__file__).resolve().parents[1] / "corpus/A-RES-77-194.txt").read_text("utf-8")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from treatygraph.named_queries import library as ql
+from treatygraph.store import open_store
 
-from graph import querylib as ql
-from graph.store import open_store
 from tests.lookups_support import ROOT, seed_store
 
 LIBRARY = ql.load_library()
@@ -156,7 +156,7 @@ def test_a_bad_file_is_refused_with_its_name_and_fault(tmp_path: Path) -> None:
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "graph.cli", "query", *args],
+        [sys.executable, "-m", "treatygraph", "query", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,

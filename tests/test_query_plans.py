@@ -18,10 +18,10 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from treatygraph.named_queries import library as ql
+from treatygraph.rdf.iris import Ids, default_base
+from treatygraph.store import bind_values
 
-from graph import querylib as ql
-from graph.ids import Ids, default_base
-from graph.store import bind_values
 from tests.conftest import OXIGRAPH
 from tests.lookups_support import seed_store
 

@@ -14,11 +14,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+import treatygraph as graph
 from rdflib.compare import isomorphic
-
-import graph
-from graph import rdf
-from graph.model import (
+from treatygraph.model import (
     Citation,
     Document,
     Extraction,
@@ -35,7 +33,16 @@ from graph.model import (
     Unts,
     Via,
 )
-from graph.vocab import CITO, INTENTS, KINDS, TG, Intent, instrument_classes, instrument_kind
+from treatygraph.rdf import mapping as rdf
+from treatygraph.rdf.vocab import (
+    CITO,
+    INTENTS,
+    KINDS,
+    TG,
+    Intent,
+    instrument_classes,
+    instrument_kind,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "A-RES-77-194.txt"

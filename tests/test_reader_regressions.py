@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import pytest
-
-import graph
-from graph.model import Extraction, ResolutionMeta
+import treatygraph
+from treatygraph.model import Extraction, ResolutionMeta
 
 META = ResolutionMeta(symbol="A/RES/99/1", title="Made-up resolution")
 
 
 def read(body: str, footnotes: str = "") -> Extraction:
     block = f"\n__________\n{footnotes}\n" if footnotes else ""
-    return graph.extract(graph.parse(f"The General Assembly,\n\n{body}{block}", meta=META))
+    return treatygraph.extract(
+        treatygraph.parse(f"The General Assembly,\n\n{body}{block}", meta=META)
+    )
 
 
 def cited(x: Extraction, pid: str) -> dict[str, int | None]:

@@ -22,17 +22,17 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+import treatygraph as graph
+from treatygraph.api.routes.linked_data import canonical_path
+from treatygraph.api.routes.lookups import Problem, problem_response
+from treatygraph.api.routes.sparql import problem
+from treatygraph.build.dist import remove_stale
+from treatygraph.cli.main import main as cli
+from treatygraph.errors import TreatygraphError
+from treatygraph.model import ResolutionMeta
+from treatygraph.store import LoadError, StoreUnavailable, open_store
+from treatygraph.store.embedded import EmbeddedStore
 
-import graph
-from api.linked_data import canonical_path
-from api.lookups import Problem, problem_response
-from api.sparql import problem
-from graph.build import remove_stale
-from graph.cli import main as cli
-from graph.errors import TreatygraphError
-from graph.model import ResolutionMeta
-from graph.store import LoadError, StoreUnavailable, open_store
-from graph.store.embedded import EmbeddedStore
 from tests.conftest import ROOT
 from tests.lookups_support import shared_service
 from tests.reliability import scenarios
@@ -71,8 +71,8 @@ def test_every_503_says_when_to_retry() -> None:
 def test_openapi_documents_errors_as_problems_and_describes_sparql(
     embedded_spec: str,
 ) -> None:
-    from api.app import create_app
-    from api.settings import Settings
+    from treatygraph.api.app import create_app
+    from treatygraph.api.settings import Settings
 
     spec = create_app(Settings(store=embedded_spec)).openapi()
     assert {"get", "post"} <= set(spec["paths"]["/sparql"])
@@ -132,9 +132,9 @@ def test_query_past_the_memory_cap_is_a_422_not_a_500(
 
 
 def test_query_timeout_is_the_clients_on_an_embedded_store_and_the_servers_on_a_remote() -> None:
-    from api.wire import Job, Limits
-    from api.worker import answer
-    from graph.store import QueryTimeout
+    from treatygraph.api.worker import answer
+    from treatygraph.api.worker_frames import Job, Limits
+    from treatygraph.store import QueryTimeout
 
     class Slow:
         def query(self, *_: object, **__: object) -> object:
@@ -242,7 +242,7 @@ def test_remote_results_can_be_dropped_by_another_thread() -> None:
     import gc
     import sys
 
-    from graph.store.remote import _parse_answer
+    from treatygraph.store.remote import _parse_answer
 
     body = b'{"head":{"vars":["a"]},"results":{"bindings":[{"a":{"type":"uri","value":"http://e/x"}}]}}'
     made: list[object] = []
@@ -340,7 +340,7 @@ SEED_CORPUS = ROOT / "corpus"
 HOLD = """
 import sys, time
 from pathlib import Path
-from graph.build import scratch_folder
+from treatygraph.build.dist import scratch_folder
 with scratch_folder(Path(sys.argv[1]), sys.argv[2]) as folder:
     (folder / "part").write_text("half written")
     print(folder, flush=True)
@@ -453,7 +453,7 @@ def test_build_killed_while_reading_leaves_no_reader_running_even_one_started_as
     kernel for that (its parent is then another process) ends at once."""
     start = (
         "import subprocess, sys, time\n"
-        "code = 'import os, sys, time; from graph.corpus import die_with_parent; "
+        "code = 'import os, sys, time; from treatygraph.build.corpus import die_with_parent; "
         "die_with_parent(int(sys.argv[1])); time.sleep(300)'\n"
         "import os\n"
         "child = subprocess.Popen([sys.executable, '-c', code, str(os.getpid())])\n"
@@ -479,7 +479,8 @@ def test_build_killed_while_reading_leaves_no_reader_running_even_one_started_as
         os.kill(reader, signal.SIGKILL)
     assert not alive, "the reader outlived its build"
     late = subprocess.run(
-        [sys.executable, "-c", "from graph.corpus import die_with_parent; die_with_parent(0); "
+        [sys.executable, "-c",
+         "from treatygraph.build.corpus import die_with_parent; die_with_parent(0); "
          "print('still running')"],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
@@ -513,8 +514,8 @@ def test_get_and_head_of_linked_data_have_operation_ids_of_their_own(tmp_path: P
     generated from the description cannot tell apart."""
     import asyncio
 
-    from api.app import create_app
-    from api.settings import Settings
+    from treatygraph.api.app import create_app
+    from treatygraph.api.settings import Settings
 
     async def fetch() -> httpx.Response:
         app = create_app(Settings(store=str(tmp_path / "store")))
@@ -546,7 +547,7 @@ def test_lookups_beyond_their_slots_wait_then_get_a_503() -> None:
     large graph: now two run, the others wait (holding no thread) and then get a 503."""
     import asyncio
 
-    from api.gate import Gate
+    from treatygraph.api.admission import Gate
 
     async def scenario() -> list[str]:
         gate = Gate(1, wait=0.2, busy=lambda: Problem(503, "busy"))
@@ -585,7 +586,7 @@ def test_lookup_errors_keep_their_status_through_the_gate(path: str, status: int
 
 
 def test_malloc_arenas_are_bounded_where_glibc_allows() -> None:
-    from api import memory
+    from treatygraph.api import arenas as memory
 
     if memory._libc() is None:
         pytest.skip("not glibc")

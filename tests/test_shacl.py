@@ -10,12 +10,10 @@ from pathlib import Path
 
 import pytest
 import rdflib
+import treatygraph as graph
 from rdflib import RDF, Literal, URIRef
-
-import graph
-from graph import rdf
-from graph.build import SHAPES_FILE, shacl
-from graph.model import (
+from treatygraph.build.dist import SHAPES_FILE, shacl
+from treatygraph.model import (
     Citation,
     Document,
     Extraction,
@@ -32,6 +30,7 @@ from graph.model import (
     Unts,
     Via,
 )
+from treatygraph.rdf import mapping as rdf
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "A-RES-77-194.txt"

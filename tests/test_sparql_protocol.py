@@ -15,8 +15,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
-
-from graph.store import open_store
+from treatygraph.store import open_store
 
 if TYPE_CHECKING:
     from conftest import Service

@@ -16,8 +16,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-
-from graph.store import open_store
+from treatygraph.store import open_store
 
 if TYPE_CHECKING:
     from conftest import Listener, OxigraphServer, Service

@@ -16,8 +16,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import yaml
-
-from graph.store import (
+from treatygraph.store import (
     FORMATS,
     Boolean,
     EmbeddedStore,
@@ -35,6 +34,7 @@ from graph.store import (
     scan,
     serialize,
 )
+
 from tests.conftest import check_remote_load_is_all_or_nothing
 
 if TYPE_CHECKING:

@@ -24,9 +24,8 @@ from typing import TYPE_CHECKING
 import httpx
 import pyoxigraph as ox
 import pytest
-
-from graph import querylib as ql
-from graph.store import (
+from treatygraph.named_queries import library as ql
+from treatygraph.store import (
     Boolean,
     LoadError,
     ResultTooLarge,
@@ -35,7 +34,8 @@ from graph.store import (
     Triples,
     open_store,
 )
-from graph.store import remote as remote_module
+from treatygraph.store import remote as remote_module
+
 from tests.conftest import check_remote_load_is_all_or_nothing, free_port, stop, wait_for_http
 from tests.lookups_support import seed_store
 from tests.test_store import BASE, BOUND, QUERIES, normalise

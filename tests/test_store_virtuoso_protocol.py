@@ -18,8 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
-
-from graph.store import Boolean, LoadError, ResultTooLarge, Solutions, open_store
+from treatygraph.store import Boolean, LoadError, ResultTooLarge, Solutions, open_store
 
 GRAPH = "https://w3id.org/treatygraph/graph"
 JSON_RESULTS = "application/sparql-results+json"

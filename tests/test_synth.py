@@ -15,12 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import treatygraph as graph
 import yaml
-
-import graph
-from graph.extract import META_FIELDS
-from graph.model import Extraction
-from graph.synth import Synthetic, generate, read_planted, symbol_of, synthesize
+from treatygraph.model import Extraction
+from treatygraph.reader.extract import META_FIELDS
+from treatygraph.synth.generate import Synthetic, generate, read_planted, symbol_of, synthesize
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS_SIZE = 200
@@ -220,7 +219,17 @@ def test_citations_spread_like_zipf_over_the_authority(made: list[Synthetic]) ->
 
 def test_cli_synth(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "graph.cli", "synth", "--resolutions", "3", "--seed", "5", tmp_path],
+        [
+            sys.executable,
+            "-m",
+            "treatygraph.cli.main",
+            "synth",
+            "--resolutions",
+            "3",
+            "--seed",
+            "5",
+            tmp_path,
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -5,7 +5,7 @@ result past the row limit is refused without materialising it; graphs go through
 serialisers fed by a counting generator.
 
 >>> from pyoxigraph import NamedNode, Literal
->>> from graph.store import Solutions
+>>> from treatygraph.store import Solutions
 >>> rows = iter([(NamedNode("http://e/a"), Literal("x", language="en"))])
 >>> serialize(Solutions(("s", "o"), rows), FORMATS["tsv"], max_rows=10)
 b'?s\\t?o\\n<http://e/a>\\t"x"@en\\n'

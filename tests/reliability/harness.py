@@ -31,7 +31,7 @@ from tests.conftest import ROOT, free_port
 
 ARTIFACTS = ROOT / "test-artifacts" / "reliability"
 FIGURES = "TREATYGRAPH_RELIABILITY_FIGURES"  # the JSON-lines file figures are recorded in
-CLI = [sys.executable, "-m", "graph.cli"]
+CLI = [sys.executable, "-m", "treatygraph"]
 MIB = 1024 * 1024
 
 
@@ -158,12 +158,13 @@ def start_service(
     log: Path | None = None,
     **settings: object,
 ) -> Service:
-    """Start the service (uvicorn, ``api.app:app_from_env``) on `store`. With `listen` it
+    """Start the service (uvicorn, ``treatygraph.api.app:app_from_env``) on `store`. With `listen`
+    it
     takes that listening socket (``--fd``, as under socket activation): connections made
     while no process accepts wait in the socket's backlog instead of being refused."""
     env = {**os.environ, "TREATYGRAPH_STORE": store, "TREATYGRAPH_WORKERS": str(workers)}
     env |= {f"TREATYGRAPH_{k.upper()}": str(v) for k, v in settings.items()}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:app_from_env"]
+    command = [sys.executable, "-m", "uvicorn", "--factory", "treatygraph.api.app:app_from_env"]
     command += ["--log-level", "warning", "--timeout-graceful-shutdown", "30"]
     pass_fds: tuple[int, ...] = ()
     if listen is not None:

@@ -196,7 +196,7 @@ def leftovers(site: Path) -> list[str]:
 
 
 def _triples(store: Path) -> int:
-    from graph.store import open_store
+    from treatygraph.store import open_store
 
     return open_store(store, read_only=True).triple_count()
 
@@ -228,7 +228,7 @@ def remote_load_kills(work: Path, *, rounds: int, triples: int, seed: int) -> di
     """Kill the Oxigraph server while a load runs: the load fails with a clear error, the
     graph that was there is all that is counted once the server is back, and the next load
     succeeds (all or nothing)."""
-    from graph.store import LoadError, open_store
+    from treatygraph.store import LoadError, open_store
 
     big = harness.ntriples(work / "big.nt", triples)
     small = harness.ntriples(work / "small.nt", 500, prefix="urn:small:")
@@ -280,7 +280,7 @@ def remote_query_kills(work: Path, *, seconds: float, seed: int) -> dict[str, ob
     """Kill the Oxigraph server under a query load: every answer is 200 or a clear 503 with
     Retry-After (never a 500), /ready says 503 while it is down, and all is well once it is
     back, without restarting the service."""
-    from graph.store import open_store
+    from treatygraph.store import open_store
 
     server = _oxigraph(work / "oxigraph")
     try:

@@ -1,0 +1,3 @@
+"""The reference data of the reader: authority records, identifiers, abbreviations, intents.
+
+Data only; read through :mod:`treatygraph.resources`."""

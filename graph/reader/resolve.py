@@ -1,0 +1,453 @@
+"""Stage 4: resolve mentions and footnote references to instrument records.
+
+Each paragraph is read in text order. A mention names candidates (a title, an ILO code, a
+resolution number, an anaphor's antecedents); a footnote marker right after a mention
+narrows or settles them with the footnote's references (UNTS volume and number, symbols).
+A footnote whose marker follows no mention cites through the clause before the marker, and
+names met inside footnote text (regional initiatives listed in a footnote) are cited too.
+One instrument, one record: the same authority id, or the same identifier for records made
+from the text alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache
+
+from treatygraph.model import (
+    Citation,
+    Document,
+    Footnote,
+    FootnoteMarker,
+    Instrument,
+    Paragraph,
+    Problem,
+    Reference,
+    ReferenceKind,
+    Severity,
+    Span,
+    Unts,
+    Via,
+    symbol_slug,
+)
+from treatygraph.reader.authority import Alias, Authority, read_data, read_rows
+from treatygraph.reader.find import Mention, MentionKind, TitleIndex, find_mentions
+
+ATTACH_GAP = re.compile(r"^[\s,;:.”’\")\]]{0,3}$")
+INSTRUMENT_WORDS = re.compile(
+    r"\b(Convention|Protocol|Covenant|Agreement|Treaty|Charter|Declaration|Statute|Principles|"
+    r"Guidelines|Rules|Plan|Programme|Strategy|Compact|Agenda|Recommendation)\b"
+)
+TITLE_WORD = re.compile(r"^(?:[A-Z][\w'’-]*|of|on|the|and|for|against|in|to|by|from|with|a|an)$")
+NUMBERISH = re.compile(r"\(?(?:No\.|\d+\)?|\d{4})")
+
+
+@cache
+def intent_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    rows = read_rows(read_data("intents.csv"))
+    return tuple((re.compile(r["pattern"], re.IGNORECASE | re.DOTALL), r["intent"]) for r in rows)
+
+
+def intent_of(text: str) -> str:
+    """The citing intent of a paragraph, from its opening words.
+
+    >>> intent_of("Urges Member States to consider ratifying or acceding to the Convention")
+    'urges-ratification'
+    >>> intent_of("Recalling the Convention"), intent_of("Takes note of the report")
+    ('recalling', 'taking-note')
+    """
+    for pattern, intent in intent_rules():
+        if pattern.search(text):
+            return intent
+    return "other"
+
+
+@dataclass
+class _Found:
+    """A citation being assembled for one paragraph."""
+
+    instrument: Instrument
+    via: Via
+    span: Span
+    footnote: int | None = None
+
+
+@dataclass
+class _Paragraph:
+    """What is known while one paragraph is read."""
+
+    paragraph: Paragraph
+    document: Document
+    authority: Authority
+    made: dict[str, Instrument]
+    problems: list[Problem]
+    titles: dict[int, TitleIndex | None]  # the index of made titles, by len(made)
+    found: list[_Found] = field(default_factory=list)
+
+    def cited(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for f in self.found:
+            seen.setdefault(f.instrument.id, None)
+        return list(seen)
+
+
+def resolve(
+    document: Document, authority: Authority
+) -> tuple[tuple[Citation, ...], tuple[Problem, ...]]:
+    """Every citation of every paragraph, with the problems met on the way."""
+    made: dict[str, Instrument] = {}
+    problems: list[Problem] = []
+    citations: list[Citation] = []
+    titles: dict[int, TitleIndex | None] = {}
+    for paragraph in document.paragraphs:
+        state = _Paragraph(paragraph, document, authority, made, problems, titles)
+        _read_paragraph(state)
+        intent = intent_of(paragraph.text)
+        for f in state.found:
+            quote = f.span.slice(document.text)
+            citations.append(
+                Citation(paragraph.id, f.instrument, f.via, f.span, quote, f.footnote, intent)
+            )
+    return tuple(citations), tuple(problems)
+
+
+def _read_paragraph(state: _Paragraph) -> None:
+    p = state.paragraph
+    found = find_mentions(p.text, p.span.start, state.authority, extra=_made_titles(state))
+    mentions = [_with_qualifier(state, m) for m in found]
+    attached: dict[int, FootnoteMarker] = {}
+    loose: list[FootnoteMarker] = []
+    for marker in p.markers:
+        owner = _mention_before(mentions, marker, state.document.text)
+        if owner is not None:
+            attached[owner] = marker
+        else:
+            loose.append(marker)
+    events: list[tuple[int, int, int, Mention | FootnoteMarker]] = [
+        (m.span.start, 0, i, m) for i, m in enumerate(mentions)
+    ] + [(mk.offset, 1, i, mk) for i, mk in enumerate(loose)]
+    for _, _, index, event in sorted(events, key=lambda e: (e[0], e[1])):
+        if isinstance(event, Mention):
+            _read_mention(state, event, attached.get(index))
+        else:
+            _read_loose_marker(state, event)
+
+
+def _mention_before(mentions: list[Mention], marker: FootnoteMarker, text: str) -> int | None:
+    for i in range(len(mentions) - 1, -1, -1):
+        m = mentions[i]
+        if m.span.end <= marker.offset:
+            return i if ATTACH_GAP.match(text[m.span.end : marker.offset]) else None
+    return None
+
+
+def _footnote(state: _Paragraph, number: int) -> Footnote | None:
+    try:
+        return state.document.footnote(number)
+    except KeyError:
+        return None
+
+
+def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | None) -> None:
+    span, named = _candidates(state, mention)
+    via = Via.ANAPHORA if mention.kind is MentionKind.ANAPHORA else Via.TITLE
+    footnote = _footnote(state, marker.number) if marker else None
+    if footnote is not None:
+        title = _title_text(state, marker.offset) if marker else None
+        by_note = _from_references(state, footnote.references, title, named)
+        if by_note:
+            missing = [i for i in named if i.id not in {n.id for n in by_note}]
+            if missing and mention.kind is not MentionKind.ANAPHORA:
+                _warn(
+                    state,
+                    f"footnote {footnote.number} cites {_ids(by_note)}, "
+                    f"the text names {_ids(missing)}; the footnote is followed",
+                )
+            named, via = by_note, Via.FOOTNOTE
+    if not named:
+        _warn(state, f"'{span.slice(state.document.text)}' cites nothing that could be resolved")
+    for inst in named:
+        state.found.append(_Found(inst, via, span, footnote.number if footnote else None))
+    if footnote is not None:
+        _cite_footnote_text(state, footnote)
+
+
+def _read_loose_marker(state: _Paragraph, marker: FootnoteMarker) -> None:
+    footnote = _footnote(state, marker.number)
+    if footnote is None:
+        return
+    title = _text_title(state, marker.offset)
+    span = title or _clause_before(state.document.text, state.paragraph.span.start, marker.offset)
+    _cite_footnote_text(state, footnote)  # names in the footnote keep their own spans
+    cited = [f.instrument for f in state.found]
+    title_text = title.slice(state.document.text) if title else None
+    for inst in _from_references(state, footnote.references, title_text, cited):
+        earlier = [f for f in state.found if f.instrument.id == inst.id]
+        if earlier:
+            earlier[-1].footnote, earlier[-1].via = footnote.number, Via.FOOTNOTE
+        else:
+            state.found.append(_Found(inst, Via.FOOTNOTE, span, footnote.number))
+
+
+def _cite_footnote_text(state: _Paragraph, footnote: Footnote) -> None:
+    """Names inside the footnote's own text: each a citation through the footnote."""
+    read = [r.span for r in footnote.references]
+    for m in find_mentions(footnote.text, footnote.span.start, state.authority):
+        if m.kind in (MentionKind.ANAPHORA, MentionKind.RESOLUTION):
+            continue  # the footnote's references already read its resolution numbers
+        if any(r.start < m.span.end and m.span.start < r.end for r in read):
+            continue  # a symbol the references read: the paragraph's words carry the quote
+        _, named = _candidates(state, m)
+        for inst in named:
+            same = [f for f in state.found if f.instrument.id == inst.id]
+            if same:
+                same[-1].footnote = same[-1].footnote or footnote.number
+                continue
+            state.found.append(_Found(inst, Via.FOOTNOTE, m.span, footnote.number))
+
+
+def _candidates(state: _Paragraph, mention: Mention) -> tuple[Span, list[Instrument]]:
+    a = state.authority
+    if mention.kind is MentionKind.TITLE:
+        return mention.span, [a.instruments.get(mention.key) or state.made[mention.key]]
+    if mention.kind is MentionKind.ILO:
+        if mention.key in a.by_ilo:
+            return mention.span, [a.get(a.by_ilo[mention.key])]
+        title = mention.span.slice(state.document.text)
+        return mention.span, [_made(state, _ilo_record(mention.key, title))]
+    if mention.kind is MentionKind.RESOLUTION:
+        return mention.span, _by_symbol(state, mention.key, None)
+    return _antecedents(state, mention)
+
+
+def _antecedents(state: _Paragraph, mention: Mention) -> tuple[Span, list[Instrument]]:
+    a = state.authority
+    if mention.key == "instruments":
+        return mention.span, [a.instruments.get(i) or state.made[i] for i in state.cited()]
+    optional = mention.key.startswith("optional-")
+    plural = mention.key.endswith("s")
+    for inst_id in reversed(state.cited()):
+        kids = [a.get(k) for k in a.children.get(inst_id, ()) if _is_protocol(a.get(k), optional)]
+        if not kids:
+            continue
+        if plural or len(kids) == 1:
+            return mention.span, kids
+        return _qualified(state, mention.span, kids)
+    return mention.span, []
+
+
+def _is_protocol(inst: Instrument, optional: bool) -> bool:
+    return inst.kind == "optional protocol" if optional else "protocol" in inst.kind
+
+
+def _with_qualifier(state: _Paragraph, mention: Mention) -> Mention:
+    """ "the Optional Protocol thereto on the sale of children, ...": the qualifier naming a
+    child instrument belongs to the anaphor (and so does the footnote marker after it)."""
+    if mention.kind is not MentionKind.ANAPHORA or mention.key == "instruments":
+        return mention
+    after = state.document.text[mention.span.end : state.paragraph.span.end].lower()
+    for topic in child_topics(state.authority):
+        if after.startswith(" " + topic):
+            end = mention.span.end + 1 + len(topic)
+            return replace(mention, span=Span(mention.span.start, end))
+    return mention
+
+
+@cache
+def child_topics(authority: Authority) -> tuple[str, ...]:
+    """What each child's title adds to its parent's ("on the sale of children, ..."),
+    lower-cased, longest first."""
+    topics = {t.lower() for i in authority.instruments.values() if (t := _topic(i, authority))}
+    return tuple(sorted(topics, key=lambda t: (-len(t), t)))
+
+
+def _qualified(
+    state: _Paragraph, span: Span, kids: list[Instrument]
+) -> tuple[Span, list[Instrument]]:
+    """A singular anaphor among several children: the child its qualifier names."""
+    said = span.slice(state.document.text).lower()
+    for kid in kids:
+        topic = _topic(kid, state.authority)
+        if topic and said.endswith(" " + topic.lower()):
+            return span, [kid]
+    return span, []
+
+
+def _topic(kid: Instrument, authority: Authority) -> str | None:
+    """What a child's title adds to its parent's: "on the sale of children, ..."."""
+    for parent in kid.parent:
+        if parent not in authority.instruments:
+            continue
+        _, sep, tail = kid.title.partition(authority.get(parent).title + " ")
+        if sep and tail.startswith("on "):
+            return tail
+    if not kid.parent:
+        return None
+    _, sep, tail = kid.title.rpartition(" on ")
+    return "on " + tail if sep else None
+
+
+def _from_references(
+    state: _Paragraph,
+    refs: tuple[Reference, ...],
+    title: str | None,
+    named: list[Instrument] | None = None,
+) -> list[Instrument]:
+    """The instruments a footnote's references cite. A reference that fits several records
+    (two Covenants annexed to one resolution) is narrowed by the name in the text."""
+    found: dict[str, Instrument] = {}
+    named_ids = {i.id for i in named or ()}
+    for ref in refs:
+        candidates = _resolve_reference(state, ref, title)
+        if len(candidates) > 1:
+            candidates = [c for c in candidates if c.id in named_ids] or candidates
+        for inst in candidates:
+            found.setdefault(inst.id, inst)
+    return list(found.values())
+
+
+def _resolve_reference(state: _Paragraph, ref: Reference, title: str | None) -> list[Instrument]:
+    a = state.authority
+    if ref.kind is ReferenceKind.UNTS and ref.volume is not None:
+        hit = a.by_unts.get((ref.volume, ref.number))
+        if hit:
+            return [a.get(hit)]
+        unts = Unts(ref.volume, ref.number, ref.page)
+        return [_made(state, _unts_record(unts, title))]
+    if ref.kind is ReferenceKind.PUBLICATION and ref.sales_number:
+        hit = a.by_sales_number.get(ref.sales_number)
+        return [a.get(hit)] if hit else []
+    if ref.symbol:
+        return _by_symbol(state, ref.symbol, title)
+    return []
+
+
+def _by_symbol(state: _Paragraph, symbol: str, title: str | None) -> list[Instrument]:
+    a = state.authority
+    ids = a.by_symbol.get(symbol)
+    if ids:
+        return [a.get(i) for i in ids]
+    kind = "UN resolution" if "/RES/" in symbol else "UN document"
+    record = Instrument(
+        id=symbol_slug(symbol).lower(),
+        title=title or symbol,
+        kind=kind,
+        symbol=symbol,
+        in_authority=False,
+    )
+    return [_made(state, record)]
+
+
+def _made(state: _Paragraph, record: Instrument) -> Instrument:
+    """One record per identifier for instruments the authority data lacks."""
+    return state.made.setdefault(record.id, record)
+
+
+def _unts_record(unts: Unts, title: str | None) -> Instrument:
+    number = f"-{unts.number}" if unts.number is not None else ""
+    label = f"United Nations, Treaty Series, vol. {unts.volume}" + (
+        f", No. {unts.number}" if unts.number is not None else ""
+    )
+    return Instrument(
+        id=f"unts-{unts.volume}{number}", title=title or label, kind="treaty", unts=(unts,),
+        in_authority=False,
+    )  # fmt: skip
+
+
+def _ilo_record(code: str, title: str) -> Instrument:
+    kind = {"C": "ILO convention", "P": "ILO protocol", "R": "ILO recommendation"}[code[0]]
+    return Instrument(
+        id=code.lower(), title=title, kind=kind, ilo_code=code, short_title=code, in_authority=False
+    )
+
+
+def _text_title(state: _Paragraph, end: int) -> Span | None:
+    """The capitalised name that ends at ``end`` (before a footnote marker), for records the
+    authority lacks: back over title words, stopping at a list's ", the" or "and the" and at
+    the paragraph's opening verb."""
+    text, start = state.document.text, state.paragraph.span.start
+    while end > start and text[end - 1] in " ,;:":
+        end -= 1
+    segment = text[start:end]
+    tokens = segment.split()  # the runs of \S
+    first: int | None = None
+    for i in range(len(tokens) - 1, 0, -1):  # token 0 is the paragraph's verb
+        word, after = tokens[i], tokens[i + 1] if i + 1 < len(tokens) else ""
+        if after == "the" and (word.endswith(",") or word == "and"):
+            break
+        if not (TITLE_WORD.match(word.rstrip(",")) or NUMBERISH.fullmatch(word.rstrip(","))):
+            break
+        first = i
+    while first is not None and first < len(tokens) and not tokens[first][:1].isupper():
+        first += 1
+    if first is None or first >= len(tokens):
+        return None
+    span = Span(start + _token_start(segment, tokens, first), end)
+    return span if INSTRUMENT_WORDS.search(span.slice(text)) else None
+
+
+def _token_start(segment: str, tokens: list[str], index: int) -> int:
+    """Where ``tokens[index]`` (of ``segment.split()``) begins: back from the end, over the
+    tokens after it and the white space before each."""
+    at = len(segment)
+    for token in reversed(tokens[index:]):
+        while segment[at - 1].isspace():
+            at -= 1
+        at -= len(token)
+    return at
+
+
+def _title_text(state: _Paragraph, end: int) -> str | None:
+    span = _text_title(state, end)
+    return span.slice(state.document.text) if span else None
+
+
+def _made_titles(state: _Paragraph) -> TitleIndex | None:
+    """Titles of records made from the text: named again later, they are found again.
+    Records are only ever added to ``made``: its size tells whether the index is still good."""
+    if len(state.made) in state.titles:
+        return state.titles[len(state.made)]
+    aliases = tuple(
+        Alias(i.title, i.id, case_sensitive=False)
+        for i in state.made.values()
+        if len(i.title.split()) >= 3 and INSTRUMENT_WORDS.search(i.title)
+    )
+    index = state.titles[len(state.made)] = _index_of(aliases) if aliases else None
+    return index
+
+
+@lru_cache(maxsize=512)  # bounded: a reader process may read thousands of resolutions
+def _index_of(aliases: tuple[Alias, ...]) -> TitleIndex:
+    return TitleIndex.build(aliases)
+
+
+def _clause_before(text: str, start: int, offset: int) -> Span:
+    """The clause a loose footnote marker closes: back to a semicolon or the paragraph's
+    start, from its first "the", at most about 150 characters."""
+    while offset > start and text[offset - 1] in " ,;:":
+        offset -= 1  # the marker may follow the clause's own closing punctuation
+    clause_start = max(start, text.rfind(";", start, offset) + 1)
+    clause = text[clause_start:offset]
+    the = clause.find("the ")
+    if the >= 0:
+        clause_start += the
+    if offset - clause_start > 150:
+        comma = text.rfind(", ", clause_start, offset - 20)
+        clause_start = comma + 2 if comma >= 0 else clause_start
+    end = offset
+    while end > clause_start and text[end - 1] in " ,;:":
+        end -= 1
+    return Span(clause_start, end)
+
+
+def _ids(instruments: list[Instrument]) -> str:
+    return ", ".join(i.id for i in instruments)
+
+
+def _warn(state: _Paragraph, message: str) -> None:
+    state.problems.append(
+        Problem(
+            Severity.WARNING, message, file=state.document.source_file, where=state.paragraph.id
+        )
+    )
