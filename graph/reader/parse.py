@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache
-from importlib import resources
 
+from treatygraph import resources as package_resources
 from treatygraph.errors import fatal
 from treatygraph.model import (
     Document,
@@ -91,7 +91,7 @@ def ordinal(word: str) -> int | None:
 
 @cache
 def preamble_openers() -> frozenset[str]:
-    text = resources.files("graph").joinpath("data/preamble_openers.txt").read_text("utf-8")
+    text = package_resources.data().joinpath("preamble_openers.txt").read_text("utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and w[0] != "#")
 
 
