@@ -17,8 +17,13 @@ from pathlib import Path
 
 
 def folder(package: str) -> Path:
-    """The folder of data package `package` (e.g. ``treatygraph.ontology``)."""
-    return Path(str(resources.files(package)))
+    """The folder of data package `package` (e.g. ``treatygraph.ontology``).
+
+    An editable install made of links (setuptools' strict mode) is followed back to the source
+    folder, so files made after the install (the npm assets, a regenerated page) are seen.
+    """
+    marker = Path(str(resources.files(package).joinpath("__init__.py")))
+    return marker.resolve().parent
 
 
 def ontology() -> Path:

@@ -128,7 +128,7 @@ def test_refs_name_nodes_in_every_form(view: View) -> None:
 
 
 def test_the_module_reads_the_store_not_the_extractor() -> None:
-    tree = ast.parse((ROOT / "graph" / "network.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "graph" / "network" / "view.py").read_text(encoding="utf-8"))
     imported = {
         node.module if isinstance(node, ast.ImportFrom) else alias.name
         for node in ast.walk(tree)

@@ -528,7 +528,8 @@ def test_part_counts_and_lines_are_those_of_its_own_lines(corpus: list[Extractio
 def test_ntriples_are_byte_identical_across_processes() -> None:
     """Hash randomisation changes set order between processes; the output must not change."""
     script = (
-        "import sys; sys.path.insert(0, sys.argv[1]); import test_rdf as t; from graph import rdf;"
+        "import sys; sys.path.insert(0, sys.argv[1]); import test_rdf as t;"
+        "from treatygraph.rdf import mapping as rdf;"
         "sys.stdout.write(rdf.to_ntriples(rdf.triples([t.first_resolution(), "
         "t.second_resolution()], base=t.BASE, sources=t.SOURCES)))"
     )

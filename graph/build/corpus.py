@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
 
-import treatygraph
 from treatygraph import resources as package_resources
 from treatygraph.errors import TreatygraphError, fatal
 from treatygraph.rdf.mapping import Part, resolution_part
@@ -143,7 +142,7 @@ def _inputs_digest() -> str:
     for entry in sorted(data.iterdir(), key=lambda e: e.name):
         if entry.is_file():
             digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
-    code = Path(treatygraph.__file__).parent
+    code = package_resources.folder("treatygraph")
     for name in _CODE:
         digest.update(name.encode() + b"\0" + (code / f"{name}.py").read_bytes())
     return digest.hexdigest()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -69,16 +70,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _build_options(p: argparse.ArgumentParser) -> None:
     from treatygraph.store import default_spec
 
-    p.add_argument("corpus", nargs="?", type=Path, default=Path("corpus"),
-                   help="folder of resolution texts (default: corpus)")  # fmt: skip
-    p.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default dist)")
+    p.add_argument("corpus", nargs="?", type=Path, default=_env_path("CORPUS", "corpus"),
+                   help="resolutions folder (default $TREATYGRAPH_CORPUS or ./corpus)")  # fmt: skip
+    p.add_argument("--out", type=Path, default=_env_path("DIST", "dist"),
+                   help="output folder (default $TREATYGRAPH_DIST or ./dist)")  # fmt: skip
     p.add_argument("--store", default=default_spec(),
                    help="store: a directory (embedded) or sparql+http://host:port/... "
                         "(default $TREATYGRAPH_STORE or data/store)")  # fmt: skip
     p.add_argument("--base", default=None, help="base IRI of the graph's entities")
     p.add_argument("--jobs", type=int, default=None, help="parallel readers (default: cores)")
-    p.add_argument("--cache", type=Path, default=Path("data/cache"),
-                   help="cache of readings, by checksum (default data/cache)")  # fmt: skip
+    p.add_argument("--cache", type=Path, default=_env_path("CACHE", "data/cache"),
+                   help="cache of readings, by checksum (default $TREATYGRAPH_CACHE or "
+                        "./data/cache)")  # fmt: skip
     p.add_argument("--no-cache", action="store_true", help="read every file again")
     p.add_argument("--validate", action="store_true", help="check the graph with SHACL first")
     p.add_argument("--strict", action="store_true", help="exit 1 when any file failed")
@@ -96,8 +99,14 @@ def _add_build_and_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser
     s.set_defaults(run=cmd_serve)
 
 
+def _env_path(name: str, default: str) -> Path:
+    """``$TREATYGRAPH_<name>`` when set, else `default` (relative to the working folder)."""
+    return Path(os.environ.get(f"TREATYGRAPH_{name}") or default)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="treatygraph", description=__doc__)
+    top.add_argument("--version", action="version", version=f"treatygraph {_version()}")
     sub = top.add_subparsers(dest="command", required=True)
     ex = sub.add_parser("extract", help="print a resolution's paragraphs and citations as JSON")
     ex.add_argument("file", type=Path, help="a resolution text (with NAME.meta.yaml beside it)")
@@ -117,6 +126,12 @@ def _extra_commands() -> list[
     from treatygraph.cli import subcommands as commands
 
     return commands.REGISTER
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    return metadata.version("treatygraph")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
