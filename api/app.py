@@ -19,6 +19,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+
 from treatygraph import resources
 from treatygraph.api import arenas as memory
 from treatygraph.api.cache import Cache

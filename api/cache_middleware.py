@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from treatygraph.api.cache import Cache, volatile
 
 # First path segments of the routes whose answers are kept.

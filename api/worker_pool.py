@@ -18,6 +18,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from fastapi import Request
+
 from treatygraph.api.settings import Settings
 from treatygraph.api.worker_frames import (
     READY,

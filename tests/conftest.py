@@ -379,3 +379,28 @@ def check_remote_load_is_all_or_nothing(
     smaller.write_text("<http://e/a> <http://e/b> <http://e/c> .\n")
     assert store.load(smaller) == 1
     assert store.triple_count() == 1  # replaced, and no staging graph left behind
+
+
+# --- markers ------------------------------------------------------------------------------
+# `pytest -m "not slow"` runs the fast part alone (about a minute): the tests below start
+# real servers (Chromium, Virtuoso, uvicorn) or build large synthetic corpora.
+SLOW_MODULES = frozenset(
+    {
+        "test_build_scale.py",
+        "test_network_scale.py",
+        "test_reliability.py",
+        "test_reliability_regressions.py",
+        "test_store_virtuoso.py",
+        "test_explorer.py",
+        "test_ontology_page.py",
+        "test_pages.py",
+        "test_sparql_page.py",
+        "test_install.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

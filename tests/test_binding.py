@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+
 from treatygraph.store import bind_values, open_store
 from treatygraph.store.scan import scan
 

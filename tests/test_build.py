@@ -12,8 +12,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-import treatygraph as graph
 from rdflib.compare import isomorphic
+
+import treatygraph as graph
 from treatygraph.build import dist as build_module
 from treatygraph.build.dist import BuildError, build
 from treatygraph.model import (

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+
+from tests.test_build import BASE, SOURCES, resolution
 from treatygraph.build import dist as build_module
 from treatygraph.build.corpus import map_corpus
 from treatygraph.build.dist import build
 from treatygraph.rdf import mapping as rdf
 from treatygraph.rdf.iris import default_base
-
-from tests.test_build import BASE, SOURCES, resolution
 
 ROOT = Path(__file__).resolve().parents[1]
 

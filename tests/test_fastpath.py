@@ -22,13 +22,13 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from tests.support.lookups import BASE, seed_store
 from treatygraph.api.cache import Cache
 from treatygraph.api.cache_middleware import ResponseCache
 from treatygraph.api.settings import Settings
 from treatygraph.api.worker_frames import Job
 from treatygraph.store import open_store
-
-from tests.lookups_support import BASE, seed_store
 
 if TYPE_CHECKING:
     from tests.conftest import Service
@@ -50,7 +50,7 @@ class Site:
 
     @property
     def seed_nt(self) -> Path:
-        return self.store.parent / "seed.nt"  # written by tests.lookups_support.seed_store
+        return self.store.parent / "seed.nt"  # written by tests.support.lookups.seed_store
 
     def get(self, path: str, **headers: str) -> httpx.Response:
         return httpx.get(self.service.url + path, headers=headers, timeout=60)

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import treatygraph as graph
 import yaml
+
+import treatygraph as graph
 from treatygraph.model import Extraction, ParagraphKind, ReferenceKind
 
 ROOT = Path(__file__).resolve().parents[1]

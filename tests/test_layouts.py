@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+
 import treatygraph
 from treatygraph.model import Document, ResolutionMeta
 

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import httpx
 import pyoxigraph as ox
 import pytest
-import treatygraph as graph
-from treatygraph.rdf import mapping as rdf
 
-from tests.lookups_support import BASE, SEED, shared_service
+import treatygraph as graph
+from tests.support.lookups import BASE, SEED, shared_service
+from treatygraph.rdf import mapping as rdf
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 SUBJECTS = sorted(

@@ -10,10 +10,10 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-import treatygraph as graph
-from treatygraph.named_queries import library as ql
 
-from tests.lookups_support import SEED, shared_service
+import treatygraph as graph
+from tests.support.lookups import SEED, shared_service
+from treatygraph.named_queries import library as ql
 
 LIBRARY = ql.load_library()
 
@@ -299,6 +299,7 @@ def test_json_examples_have_the_shape_of_real_answers(
     documentation cannot fall behind a change of shape. (Taken from the routes: OpenAPI
     drops the null members of examples.)"""
     from fastapi.routing import APIRoute
+
     from treatygraph.api.routes.lookups import router
 
     for route in router.routes:

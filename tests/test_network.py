@@ -17,16 +17,10 @@ from pathlib import Path
 import httpx
 import networkx as nx
 import pytest
-import treatygraph as graph
-from treatygraph.cli.main import main
-from treatygraph.model import Extraction
-from treatygraph.network import export
-from treatygraph.network import view as network
-from treatygraph.network.view import Limits, Selection, View
-from treatygraph.store import open_store
 
+import treatygraph as graph
 from tests.conftest import ROOT
-from tests.network_support import (
+from tests.support.network import (
     EXTRA_SYMBOL,
     SEED,
     load_store,
@@ -35,6 +29,12 @@ from tests.network_support import (
     shared_service,
     shared_store,
 )
+from treatygraph.cli.main import main
+from treatygraph.model import Extraction
+from treatygraph.network import export
+from treatygraph.network import view as network
+from treatygraph.network.view import Limits, Selection, View
+from treatygraph.store import open_store
 
 SYMBOL = "A/RES/77/194"
 

@@ -21,12 +21,12 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+
+from tests.conftest import free_port
+from tests.support.network import shared_store
 from treatygraph.api.routes.explore import mount
 from treatygraph.api.settings import Settings
 from treatygraph.network import view as network
-
-from tests.conftest import free_port
-from tests.network_support import shared_store
 
 TIMEOUT = 20.0  # seconds: a request taking longer than this has hung
 

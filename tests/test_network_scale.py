@@ -21,7 +21,9 @@ from typing import Any
 
 import networkx as nx
 import pytest
+
 import treatygraph as graph
+from tests.support.network import SEED, load_store
 from treatygraph.model import Extraction, ParagraphKind
 from treatygraph.network import view as network
 from treatygraph.network.view import Limits, Selection, View
@@ -29,8 +31,6 @@ from treatygraph.rdf import mapping as rdf
 from treatygraph.rdf.vocab import TG, citation_intent
 from treatygraph.store import EmbeddedStore, open_store
 from treatygraph.synth.generate import synthesize
-
-from tests.network_support import SEED, load_store
 
 SYNTHETIC = 40  # resolutions
 UNLIMITED = Limits(max_results=10**9)
@@ -347,7 +347,7 @@ class SlowStore:
 
 @pytest.fixture
 def slow(tmp_path: Path) -> Iterator[SlowStore]:
-    from tests.network_support import seed_ntriples
+    from tests.support.network import seed_ntriples
 
     store = SlowStore(load_store(tmp_path, seed_ntriples()))
     yield store
@@ -369,7 +369,7 @@ def test_before_the_first_view_a_request_waits_at_most_its_wait(slow: SlowStore)
 
 
 def test_a_rebuild_holds_no_one_up(slow: SlowStore, tmp_path: Path) -> None:
-    from tests.network_support import seed_ntriples
+    from tests.support.network import seed_ntriples
 
     cache = network.NetworkCache(slow, Limits(check_interval=0))  # type: ignore[arg-type]
     slow.go.set()

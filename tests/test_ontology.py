@@ -12,6 +12,7 @@ import pytest
 import rdflib
 from rdflib import OWL, RDF, RDFS, SKOS, URIRef
 from rdflib.collection import Collection
+
 from treatygraph.rdf import ontology_page as ontology_doc
 from treatygraph.rdf.vocab import (
     CITO,

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import rdflib
 from rdflib import OWL, RDF
+
 from treatygraph.rdf.vocab import TG
 
 ROOT = Path(__file__).resolve().parent.parent

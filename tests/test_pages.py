@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.lookups_support import ARTIFACTS, shared_service
+from tests.support.lookups import ARTIFACTS, shared_service
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

@@ -20,9 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import treatygraph as graph
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+
+import treatygraph as graph
+from tests.reliability.harness import record
 from treatygraph.cli.main import main as cli
 from treatygraph.errors import TreatygraphError
 from treatygraph.model import Extraction, FootnoteMarker, ResolutionMeta
@@ -31,8 +33,6 @@ from treatygraph.reader.authority import Alias, default_authority
 from treatygraph.reader.find import FOLD, TOKEN, TitleIndex, Tokens, _longest_first, title_index
 from treatygraph.reader.parse import MARKER_SENTINEL, _Writer
 from treatygraph.reader.resolve import _token_start
-
-from tests.reliability.harness import record
 
 SEED = (Path(__file__).resolve().parents[1] / "corpus/A-RES-77-194.txt").read_text("utf-8")
 SEED_LINES = SEED.split("\n")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+
+from tests.support.lookups import ROOT, seed_store
 from treatygraph.named_queries import library as ql
 from treatygraph.store import open_store
-
-from tests.lookups_support import ROOT, seed_store
 
 LIBRARY = ql.load_library()
 

@@ -18,12 +18,12 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+
+from tests.conftest import OXIGRAPH
+from tests.support.lookups import seed_store
 from treatygraph.named_queries import library as ql
 from treatygraph.rdf.iris import Ids, default_base
 from treatygraph.store import bind_values
-
-from tests.conftest import OXIGRAPH
-from tests.lookups_support import seed_store
 
 LIBRARY = ql.load_library()
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-import treatygraph as graph
 from rdflib.compare import isomorphic
+
+import treatygraph as graph
 from treatygraph.model import (
     Citation,
     Document,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 import treatygraph
 from treatygraph.model import Extraction, ResolutionMeta
 

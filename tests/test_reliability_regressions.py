@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+
 import treatygraph as graph
+from tests.conftest import ROOT
+from tests.reliability import scenarios
+from tests.reliability.harness import children, state, tree
+from tests.support.lookups import shared_service
 from treatygraph.api.routes.linked_data import canonical_path
 from treatygraph.api.routes.lookups import Problem, problem_response
 from treatygraph.api.routes.sparql import problem
@@ -32,11 +37,6 @@ from treatygraph.errors import TreatygraphError
 from treatygraph.model import ResolutionMeta
 from treatygraph.store import LoadError, StoreUnavailable, open_store
 from treatygraph.store.embedded import EmbeddedStore
-
-from tests.conftest import ROOT
-from tests.lookups_support import shared_service
-from tests.reliability import scenarios
-from tests.reliability.harness import children, state, tree
 
 if TYPE_CHECKING:
     from tests.conftest import OxigraphServer, Service

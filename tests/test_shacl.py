@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 import rdflib
-import treatygraph as graph
 from rdflib import RDF, Literal, URIRef
+
+import treatygraph as graph
 from treatygraph.build.dist import SHAPES_FILE, shacl
 from treatygraph.model import (
     Citation,

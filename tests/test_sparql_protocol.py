@@ -15,6 +15,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
+
 from treatygraph.store import open_store
 
 if TYPE_CHECKING:

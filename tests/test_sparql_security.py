@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+
 from treatygraph.store import open_store
 
 if TYPE_CHECKING:

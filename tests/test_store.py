@@ -16,6 +16,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import yaml
+
+from tests.conftest import check_remote_load_is_all_or_nothing
 from treatygraph.store import (
     FORMATS,
     Boolean,
@@ -34,8 +36,6 @@ from treatygraph.store import (
     scan,
     serialize,
 )
-
-from tests.conftest import check_remote_load_is_all_or_nothing
 
 if TYPE_CHECKING:
     from conftest import Listener, OxigraphServer

@@ -24,6 +24,10 @@ from typing import TYPE_CHECKING
 import httpx
 import pyoxigraph as ox
 import pytest
+
+from tests.conftest import check_remote_load_is_all_or_nothing, free_port, stop, wait_for_http
+from tests.support.lookups import seed_store
+from tests.test_store import BASE, BOUND, QUERIES, normalise
 from treatygraph.named_queries import library as ql
 from treatygraph.store import (
     Boolean,
@@ -35,10 +39,6 @@ from treatygraph.store import (
     open_store,
 )
 from treatygraph.store import remote as remote_module
-
-from tests.conftest import check_remote_load_is_all_or_nothing, free_port, stop, wait_for_http
-from tests.lookups_support import seed_store
-from tests.test_store import BASE, BOUND, QUERIES, normalise
 
 if TYPE_CHECKING:
     from tests.conftest import Service

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
+
 from treatygraph.store import Boolean, LoadError, ResultTooLarge, Solutions, open_store
 
 GRAPH = "https://w3id.org/treatygraph/graph"

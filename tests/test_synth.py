@@ -15,8 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import treatygraph as graph
 import yaml
+
+import treatygraph as graph
 from treatygraph.model import Extraction
 from treatygraph.reader.extract import META_FIELDS
 from treatygraph.synth.generate import Synthetic, generate, read_planted, symbol_of, synthesize

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
 from treatygraph import resources
 from treatygraph.api import arenas as memory
 from treatygraph.api.routes import network as network_api

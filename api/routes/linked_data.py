@@ -28,6 +28,7 @@ from urllib.parse import quote, unquote
 import pyoxigraph as ox
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
+
 from treatygraph.api.negotiation import Offer, choose
 from treatygraph.api.routes import pages
 from treatygraph.api.routes.lookups import LookupRoute, Problem, lookups

@@ -31,6 +31,7 @@ from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+
 from treatygraph.api.admission import Gate
 from treatygraph.api.negotiation import Offer, choose
 from treatygraph.api.routes import pages

@@ -24,6 +24,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+
 from treatygraph.api.admission import Gate
 from treatygraph.api.routes.sparql import problem
 from treatygraph.api.settings import Settings

@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
+
 from treatygraph import resources
 from treatygraph.named_queries.library import Runner, Value
 

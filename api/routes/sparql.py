@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
 from treatygraph import resources
 from treatygraph.api.cache import Cache, volatile
 from treatygraph.api.examples import load_examples

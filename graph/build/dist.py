@@ -39,6 +39,7 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 import pyshacl
 import rdflib
+
 from treatygraph import resources as package_resources
 from treatygraph.model import Extraction, Instrument
 from treatygraph.rdf.iris import Ids, default_base, normalise_base, segment

@@ -38,6 +38,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import yaml
+
 from treatygraph import resources
 from treatygraph.errors import TreatygraphError
 from treatygraph.rdf.iris import Ids, default_base

@@ -21,6 +21,7 @@ from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
+
 from treatygraph.network import view as network
 from treatygraph.network.view import NODE_KINDS, Limits, View
 from treatygraph.rdf.mapping import to_jsonld, to_ntriples, to_turtle

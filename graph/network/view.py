@@ -41,6 +41,7 @@ from urllib.parse import unquote
 
 import networkx as nx
 import pyoxigraph as ox
+
 from treatygraph.rdf.iris import split_paragraph_id
 from treatygraph.rdf.vocab import CITO, DCTERMS, ELI, RDFS, SKOS, TG, WD
 from treatygraph.store import QueryResult, Solutions, Store

@@ -37,6 +37,7 @@ from typing import IO, Any, cast
 
 import pyoxigraph as ox
 import rdflib
+
 from treatygraph import resources
 from treatygraph.model import (
     Citation,

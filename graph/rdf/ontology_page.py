@@ -21,6 +21,7 @@ from typing import Any
 import rdflib
 from rdflib import OWL, RDF, RDFS, SKOS, Literal, URIRef
 from rdflib.term import Node
+
 from treatygraph import resources
 from treatygraph.rdf.vocab import PREFIXES, TG
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from treatygraph.errors import ParseError, fatal
 from treatygraph.model import (
     Citation,

@@ -1,7 +1,7 @@
 """Support for the network, export and explorer tests: the seed graph (read by the real
 pipeline) in a real embedded store, and the service with the explorer mounted, under uvicorn.
 
-``app`` is a uvicorn factory (``tests.network_support:app``): the app of ``treatygraph.api.app``
+``app`` is a uvicorn factory (``tests.support.network:app``): the app of ``treatygraph.api.app``
 with
 ``treatygraph.api.routes.explore.mount`` applied (which does nothing if ``treatygraph.api.app``
 mounts it already).
@@ -96,7 +96,7 @@ def serve(store: str, **env: object) -> Iterator[str]:
     port = free_port()
     environ = {**os.environ, "TREATYGRAPH_STORE": store, "TREATYGRAPH_WORKERS": "1"}
     environ |= {f"TREATYGRAPH_{k.upper()}": str(v) for k, v in env.items()}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "tests.network_support:app"]
+    command = [sys.executable, "-m", "uvicorn", "--factory", "tests.support.network:app"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     process = subprocess.Popen(command, cwd=ROOT, env=environ)
     url = f"http://127.0.0.1:{port}"

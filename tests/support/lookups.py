@@ -1,7 +1,7 @@
 """Support for the lookup, page and linked-data tests: the seed resolution read by the real
 pipeline, in a real embedded store, served by the real app under uvicorn.
 
-``app`` is a uvicorn factory (``tests.lookups_support:app``): the app of ``treatygraph.api.app``
+``app`` is a uvicorn factory (``tests.support.lookups:app``): the app of ``treatygraph.api.app``
 with
 ``treatygraph.api.routes.lookups.mount`` applied (which does nothing once ``treatygraph.api.app``
 mounts it itself).
@@ -59,7 +59,7 @@ def serve(store: str) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "TREATYGRAPH_STORE": store, "TREATYGRAPH_WORKERS": "1",
            "TREATYGRAPH_BASE": BASE}  # fmt: skip
-    command = [sys.executable, "-m", "uvicorn", "--factory", "tests.lookups_support:app"]
+    command = [sys.executable, "-m", "uvicorn", "--factory", "tests.support.lookups:app"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
