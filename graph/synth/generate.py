@@ -41,7 +41,7 @@ from treatygraph.synth.catalogue import (
     Note,
     catalogue,
 )
-from treatygraph.synth.layout import Furniture, Line, paragraph_lines, paginate, render
+from treatygraph.synth.layout import Furniture, Line, paginate, paragraph_lines, render
 from treatygraph.synth.prose import TITLES, Context, Draft, paragraphs
 
 # --- one resolution, whole ---------------------------------------------------------------
