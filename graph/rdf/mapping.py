@@ -133,16 +133,75 @@ _TRUE = f'"true"^^<{XSD}boolean>'
 _FALSE = f'"false"^^<{XSD}boolean>'
 
 
-class _TG:
-    """``tg:`` terms: ``T.cites`` is ``<…ontology#cites>``."""
+class T:
+    """The ``tg:`` terms the mapping writes, one constant each: a misspelt term is an error
+    (mypy, or AttributeError), never a new IRI. Each is declared in ``ontology/treatygraph.ttl``
+    (``tests/test_ontology.py`` checks it)."""
 
-    def __getattr__(self, name: str) -> Node:
-        node = _n(TG + name)
-        setattr(self, name, node)
-        return node
-
-
-T = _TG()
+    Body = _n(TG + "Body")
+    Build = _n(TG + "Build")
+    Citation = _n(TG + "Citation")
+    Footnote = _n(TG + "Footnote")
+    OperativeParagraph = _n(TG + "OperativeParagraph")
+    Paragraph = _n(TG + "Paragraph")
+    PreambularParagraph = _n(TG + "PreambularParagraph")
+    Reference = _n(TG + "Reference")
+    Resolution = _n(TG + "Resolution")
+    SourceFile = _n(TG + "SourceFile")
+    SubItem = _n(TG + "SubItem")
+    UNTSRecord = _n(TG + "UNTSRecord")
+    adoptedBy = _n(TG + "adoptedBy")
+    adoptingBodyText = _n(TG + "adoptingBodyText")
+    adoptionDate = _n(TG + "adoptionDate")
+    adoptionPlace = _n(TG + "adoptionPlace")
+    agendaItem = _n(TG + "agendaItem")
+    cites = _n(TG + "cites")
+    continues = _n(TG + "continues")
+    end = _n(TG + "end")
+    entryIntoForce = _n(TG + "entryIntoForce")
+    evidence = _n(TG + "evidence")
+    footnoteNumber = _n(TG + "footnoteNumber")
+    foundBy = _n(TG + "foundBy")
+    hasFootnote = _n(TG + "hasFootnote")
+    hasReference = _n(TG + "hasReference")
+    ibid = _n(TG + "ibid")
+    iloCode = _n(TG + "iloCode")
+    inAuthority = _n(TG + "inAuthority")
+    inSubItem = _n(TG + "inSubItem")
+    intent = _n(TG + "intent")
+    intentKey = _n(TG + "intentKey")
+    kind = _n(TG + "kind")
+    kindText = _n(TG + "kindText")
+    letter = _n(TG + "letter")
+    localId = _n(TG + "localId")
+    markerOffset = _n(TG + "markerOffset")
+    metadataSource = _n(TG + "metadataSource")
+    normlexId = _n(TG + "normlexId")
+    number = _n(TG + "number")
+    page = _n(TG + "page")
+    pinpoint = _n(TG + "pinpoint")
+    position = _n(TG + "position")
+    referenceKind = _n(TG + "referenceKind")
+    salesNumber = _n(TG + "salesNumber")
+    session = _n(TG + "session")
+    sha256 = _n(TG + "sha256")
+    shortTitle = _n(TG + "shortTitle")
+    softwareVersion = _n(TG + "softwareVersion")
+    sourceNotes = _n(TG + "sourceNotes")
+    start = _n(TG + "start")
+    supplements = _n(TG + "supplements")
+    symbol = _n(TG + "symbol")
+    synthetic = _n(TG + "synthetic")
+    text = _n(TG + "text")
+    textLength = _n(TG + "textLength")
+    textSha256 = _n(TG + "textSha256")
+    untcId = _n(TG + "untcId")
+    untsNumber = _n(TG + "untsNumber")
+    untsPage = _n(TG + "untsPage")
+    untsRecord = _n(TG + "untsRecord")
+    untsVolume = _n(TG + "untsVolume")
+    viaFootnote = _n(TG + "viaFootnote")
+    volume = _n(TG + "volume")
 
 
 class Triples(list[ox.Triple]):
