@@ -24,8 +24,8 @@ from treatygraph import resources
 from treatygraph.api import arenas as memory
 from treatygraph.api.cache import Cache
 from treatygraph.api.cache_middleware import ResponseCache
+from treatygraph.api.problems import problem
 from treatygraph.api.routes import explore, lookups, sparql
-from treatygraph.api.routes.sparql import problem
 from treatygraph.api.settings import Settings
 from treatygraph.api.worker_pool import WorkerPool
 from treatygraph.store import Store, StoreError, open_store

@@ -28,9 +28,8 @@ from tests.conftest import ROOT
 from tests.reliability import scenarios
 from tests.reliability.harness import children, state, tree
 from tests.support.lookups import shared_service
+from treatygraph.api.problems import Problem, problem
 from treatygraph.api.routes.linked_data import canonical_path
-from treatygraph.api.routes.lookups import Problem, problem_response
-from treatygraph.api.routes.sparql import problem
 from treatygraph.build.dist import remove_stale
 from treatygraph.cli.main import main as cli
 from treatygraph.errors import TreatygraphError
@@ -64,7 +63,7 @@ def test_iri_path_with_bytes_that_are_not_utf8_is_a_422_not_a_500(path: str) -> 
 
 def test_every_503_says_when_to_retry() -> None:
     assert problem(503, "down").headers["retry-after"] == "5"
-    assert problem_response(503, "down").headers["retry-after"] == "5"
+    assert problem(503, "down").headers["retry-after"] == "5"
     assert "retry-after" not in problem(400, "bad").headers
 
 

@@ -24,7 +24,6 @@ from collections.abc import (
     Sequence,
 )
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request
@@ -34,8 +33,8 @@ from fastapi.routing import APIRoute
 
 from treatygraph.api.admission import Gate
 from treatygraph.api.negotiation import Offer, choose
+from treatygraph.api.problems import RETRY_AFTER, Problem, problem
 from treatygraph.api.routes import pages
-from treatygraph.api.routes.sparql import RETRY_AFTER
 from treatygraph.api.settings import Settings
 from treatygraph.named_queries.library import (
     DEFAULT_DIR,
@@ -73,30 +72,6 @@ MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 
 
 # --- errors -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Problem(Exception):
-    """An error answer: status, a sentence for people, and the parameter at fault."""
-
-    status: int
-    detail: str
-    parameter: str | None = None
-
-
-def problem_response(status: int, detail: str, parameter: str | None = None) -> JSONResponse:
-    """An RFC 9457 problem document, the shape of every error of the service."""
-    try:
-        title = HTTPStatus(status).phrase
-    except ValueError:
-        title = "Error"
-    body: JSON = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    if parameter is not None:
-        body["parameter"] = parameter
-    headers = {"Retry-After": RETRY_AFTER} if status == 503 else None
-    return JSONResponse(
-        body, status_code=status, media_type="application/problem+json", headers=headers
-    )
 
 
 def _as_problem(exc: Exception) -> Problem | None:
@@ -156,7 +131,7 @@ class LookupRoute(APIRoute):
                     if found.status == 503:
                         page.headers["Retry-After"] = RETRY_AFTER
                     return page
-                return problem_response(found.status, found.detail, found.parameter)
+                return problem(found.status, found.detail, parameter=found.parameter)
 
         return guarded
 

@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
 from treatygraph.api.admission import Gate
-from treatygraph.api.routes.sparql import problem
+from treatygraph.api.problems import problem
 from treatygraph.api.settings import Settings
 from treatygraph.network import export
 from treatygraph.network import view as network

@@ -11,18 +11,18 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from http import HTTPStatus
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from treatygraph import resources
 from treatygraph.api.cache import Cache, volatile
 from treatygraph.api.examples import load_examples
 from treatygraph.api.negotiation import Offer, choose
+from treatygraph.api.problems import problem
 from treatygraph.api.settings import Settings
 from treatygraph.api.worker_frames import Answer, Job
 from treatygraph.api.worker_pool import query_pool
@@ -81,24 +81,6 @@ class Operation:
     query: str | None
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
-
-
-RETRY_AFTER = "5"  # seconds, sent with every 503: the store, the workers or the service return
-
-
-def problem(status: int, detail: str) -> JSONResponse:
-    """An RFC 9457 problem document: the one shape of every error this service sends.
-    A 503 (try again later) says when, in ``Retry-After``."""
-    try:
-        title = HTTPStatus(status).phrase
-    except ValueError:
-        title = "Error"
-    return JSONResponse(
-        {"type": "about:blank", "title": title, "status": status, "detail": detail},
-        status_code=status,
-        media_type="application/problem+json",
-        headers={"Retry-After": RETRY_AFTER} if status == 503 else None,
-    )
 
 
 async def sparql(request: Request) -> Response:
