@@ -21,6 +21,7 @@ VOLUME = re.compile(r"\bvols?\.\s*(\d+)")
 NUMBER = re.compile(r"\bNo\.\s*(\d+)")
 PAGE = re.compile(r"\bp\.\s*(\d+)\b(?!\)?\s*not confirmed)")
 ILO_NUMBER = re.compile(r"\(No\.\s*(\d+)\)")
+WIKIDATA_ID = re.compile(r"Q[1-9][0-9]*")
 
 
 def read_data(name: str, directory: Path | None = None) -> str:
@@ -79,30 +80,45 @@ def _parents(value: str) -> tuple[str, ...]:
 
 
 def instrument_from_row(row: dict[str, str], symbol: str | None) -> Instrument:
+    """An instrument record from one row; optional columns may be absent (older files)."""
+
+    def cell(column: str) -> str:
+        return row.get(column) or ""
+
     unts = merge_unts(
-        parse_unts(row["unts_as_cited_in_footnote"]), parse_unts(row["unts_per_outside_source"])
+        parse_unts(cell("unts_as_cited_in_footnote")), parse_unts(cell("unts_per_outside_source"))
     )
-    short = row["short_name"].split(";")[0].strip() or None
+    short = cell("short_name").split(";")[0].strip() or None
     return Instrument(
         id=row["id"],
         title=row["canonical_title"],
         kind=row["kind"],
         short_title=short,
         unts=unts,
-        ilo_code=row["ilo_number"] or None,
+        ilo_code=cell("ilo_number") or None,
         symbol=symbol,
-        parent=_parents(row["parent_instrument"]),
+        parent=_parents(cell("parent_instrument")),
         in_authority=True,
-        adopting_body=row["adopting_body"] or None,
-        adoption_date=_date(row["adoption_date"]),
-        adoption_place=row["adoption_place"] or None,
-        entry_into_force=_date(row["entry_into_force"]),
-        untc_id=row["untc_mtdsg"] or None,
-        normlex_id=row["normlex_id"] or None,
-        wikidata=row["wikidata_qid"] or None,
-        sources=row["sources"] or None,
-        notes=row["notes"] or None,
+        adopting_body=cell("adopting_body") or None,
+        adoption_date=_date(cell("adoption_date")),
+        adoption_place=cell("adoption_place") or None,
+        entry_into_force=_date(cell("entry_into_force")),
+        untc_id=cell("untc_mtdsg") or None,
+        normlex_id=cell("normlex_id") or None,
+        wikidata=wikidata_id(cell("wikidata_qid") or cell("wikidata")),
+        sources=cell("sources") or None,
+        notes=cell("notes") or None,
     )
+
+
+def wikidata_id(value: str) -> str | None:
+    """A Wikidata item id as the authority data writes it, or None when it is not one.
+
+    >>> wikidata_id("Q466087"), wikidata_id(""), wikidata_id("Q0123")
+    ('Q466087', None, None)
+    """
+    value = value.strip()
+    return value if WIKIDATA_ID.fullmatch(value) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +149,7 @@ class Authority:
 def _alias_texts(row: dict[str, str], expansions: dict[str, str]) -> set[str]:
     title = row["canonical_title"]
     names = {title, re.sub(r"\s*\([^()]*\)\s*$", "", title)}
-    names |= {s.strip() for s in row["short_name"].split(";") if s.strip()}
+    names |= {s.strip() for s in (row.get("short_name") or "").split(";") if s.strip()}
     for short, long in expansions.items():
         names |= {re.sub(rf"\b{re.escape(short)}\b", long, n) for n in names}
     return names
