@@ -163,6 +163,8 @@ CONFIRMED: list[tuple[str, str, object]] = [
     ("un_charter", "wikidata", "Q171328"),
     ("paris_agreement", "wikidata", "Q21707860"),
     ("rome_statute", "kind", "treaty"),
+    ("outer_space_treaty", "unts", (Unts(610, 8843),)),
+    ("sendai_framework", "symbol", "A/RES/69/283"),
 ]  # fmt: skip
 
 
@@ -210,3 +212,15 @@ def test_every_authority_instrument_maps_to_a_graph_the_shapes_accept() -> None:
     exact = "<http://www.w3.org/2004/02/skos/core#exactMatch>"
     assert text.count(exact) == sum(1 for r in ROWS if r["wikidata_qid"])
     assert "<http://www.wikidata.org/entity/Q21707860>" in text
+
+
+def test_a_row_with_an_unquoted_comma_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    (tmp_path / "authority.csv").write_text(
+        "id,canonical_title,kind,sources\nx,Treaty on Something,treaty,title=KEY\n", "utf-8"
+    )
+    (tmp_path / "identifiers.csv").write_text(
+        "instrument,scheme,value,source\nx,symbol,A/RES/1/1,KEY (resolution 1/1, annex)\n", "utf-8"
+    )
+    (tmp_path / "abbreviations.csv").write_text("abbreviation,expansion\n", "utf-8")
+    with pytest.raises(ValueError, match=r"identifiers\.csv: data row 1 has more cells"):
+        load_authority(tmp_path)

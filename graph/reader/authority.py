@@ -30,12 +30,16 @@ def read_data(name: str, directory: Path | None = None) -> str:
     return package_resources.data().joinpath(name).read_text("utf-8")
 
 
-def read_rows(text: str) -> list[dict[str, str]]:
-    """CSV rows as dicts; lines starting with ``#`` are comments."""
+def read_rows(text: str, name: str = "CSV data") -> list[dict[str, str]]:
+    """CSV rows as dicts; lines starting with ``#`` are comments. A row with more cells than
+    the header (an unquoted comma) is an error naming ``name`` and the row."""
     body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
-    return [
-        {k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(io.StringIO(body))
-    ]
+    rows = []
+    for number, row in enumerate(csv.DictReader(io.StringIO(body)), start=1):
+        if None in row:
+            raise ValueError(f"{name}: data row {number} has more cells than the header")
+        rows.append({k: (v or "").strip() for k, v in row.items()})
+    return rows
 
 
 def parse_unts(field: str) -> Unts | None:
@@ -157,11 +161,11 @@ def _alias_texts(row: dict[str, str], expansions: dict[str, str]) -> set[str]:
 
 def load_authority(directory: Path | None = None) -> Authority:
     """Read ``authority.csv``, ``identifiers.csv`` and ``abbreviations.csv``."""
-    rows = read_rows(read_data("authority.csv", directory))
-    extra = read_rows(read_data("identifiers.csv", directory))
+    rows = read_rows(read_data("authority.csv", directory), "authority.csv")
+    extra = read_rows(read_data("identifiers.csv", directory), "identifiers.csv")
     expansions = {
         r["abbreviation"]: r["expansion"]
-        for r in read_rows(read_data("abbreviations.csv", directory))
+        for r in read_rows(read_data("abbreviations.csv", directory), "abbreviations.csv")
     }
     symbols: dict[str, list[str]] = defaultdict(list)
     sales: dict[str, str] = {}
