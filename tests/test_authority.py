@@ -165,6 +165,11 @@ CONFIRMED: list[tuple[str, str, object]] = [
     ("rome_statute", "kind", "treaty"),
     ("outer_space_treaty", "unts", (Unts(610, 8843),)),
     ("sendai_framework", "symbol", "A/RES/69/283"),
+    ("icj_statute", "untc_id", "I-3"),
+    ("icj_statute", "parent", ("un_charter",)),
+    ("cartagena_protocol", "untc_id", "XXVII-8-a"),
+    ("ctbt", "adoption_date", date(1996, 9, 10)),
+    ("un_charter", "entry_into_force", date(1945, 10, 24)),
 ]  # fmt: skip
 
 
