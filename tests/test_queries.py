@@ -88,7 +88,7 @@ def test_paragraph_5_cites_17_instruments_with_unts(runner: ql.Runner) -> None:
          ["../etc/passwd", "A//RES", "/A", "A/RES/77/194/", "<x>", 'A" } DROP ALL #']),
         ("id", {"crc": "crc", "tip_protocol": "tip_protocol"}, ["", "a b", "../x", "é"]),
         ("kind", {"convention": "kind-convention", "ILO convention": "kind-ilo-convention"},
-         ["treaty", "x"]),
+         ["pact", "x"]),
         ("intent", {"urges-ratification": "intent-urges-ratification"}, ["urge"]),
         ("iri", {"https://e.org/a": "https://e.org/a"}, ["not an iri", "file:///etc/passwd"]),
     ],

@@ -1105,7 +1105,7 @@ def _instrument(
 
 def _links(w: _Writer, node: Node, inst: Instrument) -> None:
     """Wikidata item and the depositary's pages, when the authority data has their ids."""
-    if inst.wikidata and re.fullmatch(r"Q\d+", inst.wikidata):
+    if inst.wikidata and re.fullmatch(r"Q[1-9][0-9]*", inst.wikidata):
         w.iri(node, EXACT_MATCH, WD + inst.wikidata)
     if inst.untc_id:
         w.iri(node, SEE_ALSO, untc_url(inst.untc_id))

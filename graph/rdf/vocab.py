@@ -104,6 +104,7 @@ KINDS = (
             "other (observance established by GA resolution)",
         ),
     ),
+    Kind("treaty", "Treaty", ("treaty",)),
     Kind("other", "OtherInstrument", ()),
 )
 

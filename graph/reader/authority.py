@@ -21,6 +21,7 @@ VOLUME = re.compile(r"\bvols?\.\s*(\d+)")
 NUMBER = re.compile(r"\bNo\.\s*(\d+)")
 PAGE = re.compile(r"\bp\.\s*(\d+)\b(?!\)?\s*not confirmed)")
 ILO_NUMBER = re.compile(r"\(No\.\s*(\d+)\)")
+WIKIDATA_ID = re.compile(r"Q[1-9][0-9]*")
 
 
 def read_data(name: str, directory: Path | None = None) -> str:
@@ -29,12 +30,16 @@ def read_data(name: str, directory: Path | None = None) -> str:
     return package_resources.data().joinpath(name).read_text("utf-8")
 
 
-def read_rows(text: str) -> list[dict[str, str]]:
-    """CSV rows as dicts; lines starting with ``#`` are comments."""
+def read_rows(text: str, name: str = "CSV data") -> list[dict[str, str]]:
+    """CSV rows as dicts; lines starting with ``#`` are comments. A row with more cells than
+    the header (an unquoted comma) is an error naming ``name`` and the row."""
     body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
-    return [
-        {k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(io.StringIO(body))
-    ]
+    rows = []
+    for number, row in enumerate(csv.DictReader(io.StringIO(body)), start=1):
+        if None in row:
+            raise ValueError(f"{name}: data row {number} has more cells than the header")
+        rows.append({k: (v or "").strip() for k, v in row.items()})
+    return rows
 
 
 def parse_unts(field: str) -> Unts | None:
@@ -79,30 +84,45 @@ def _parents(value: str) -> tuple[str, ...]:
 
 
 def instrument_from_row(row: dict[str, str], symbol: str | None) -> Instrument:
+    """An instrument record from one row; optional columns may be absent (older files)."""
+
+    def cell(column: str) -> str:
+        return row.get(column) or ""
+
     unts = merge_unts(
-        parse_unts(row["unts_as_cited_in_footnote"]), parse_unts(row["unts_per_outside_source"])
+        parse_unts(cell("unts_as_cited_in_footnote")), parse_unts(cell("unts_per_outside_source"))
     )
-    short = row["short_name"].split(";")[0].strip() or None
+    short = cell("short_name").split(";")[0].strip() or None
     return Instrument(
         id=row["id"],
         title=row["canonical_title"],
         kind=row["kind"],
         short_title=short,
         unts=unts,
-        ilo_code=row["ilo_number"] or None,
+        ilo_code=cell("ilo_number") or None,
         symbol=symbol,
-        parent=_parents(row["parent_instrument"]),
+        parent=_parents(cell("parent_instrument")),
         in_authority=True,
-        adopting_body=row["adopting_body"] or None,
-        adoption_date=_date(row["adoption_date"]),
-        adoption_place=row["adoption_place"] or None,
-        entry_into_force=_date(row["entry_into_force"]),
-        untc_id=row["untc_mtdsg"] or None,
-        normlex_id=row["normlex_id"] or None,
-        wikidata=row["wikidata_qid"] or None,
-        sources=row["sources"] or None,
-        notes=row["notes"] or None,
+        adopting_body=cell("adopting_body") or None,
+        adoption_date=_date(cell("adoption_date")),
+        adoption_place=cell("adoption_place") or None,
+        entry_into_force=_date(cell("entry_into_force")),
+        untc_id=cell("untc_mtdsg") or None,
+        normlex_id=cell("normlex_id") or None,
+        wikidata=wikidata_id(cell("wikidata_qid") or cell("wikidata")),
+        sources=cell("sources") or None,
+        notes=cell("notes") or None,
     )
+
+
+def wikidata_id(value: str) -> str | None:
+    """A Wikidata item id as the authority data writes it, or None when it is not one.
+
+    >>> wikidata_id("Q466087"), wikidata_id(""), wikidata_id("Q0123")
+    ('Q466087', None, None)
+    """
+    value = value.strip()
+    return value if WIKIDATA_ID.fullmatch(value) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +153,7 @@ class Authority:
 def _alias_texts(row: dict[str, str], expansions: dict[str, str]) -> set[str]:
     title = row["canonical_title"]
     names = {title, re.sub(r"\s*\([^()]*\)\s*$", "", title)}
-    names |= {s.strip() for s in row["short_name"].split(";") if s.strip()}
+    names |= {s.strip() for s in (row.get("short_name") or "").split(";") if s.strip()}
     for short, long in expansions.items():
         names |= {re.sub(rf"\b{re.escape(short)}\b", long, n) for n in names}
     return names
@@ -141,11 +161,11 @@ def _alias_texts(row: dict[str, str], expansions: dict[str, str]) -> set[str]:
 
 def load_authority(directory: Path | None = None) -> Authority:
     """Read ``authority.csv``, ``identifiers.csv`` and ``abbreviations.csv``."""
-    rows = read_rows(read_data("authority.csv", directory))
-    extra = read_rows(read_data("identifiers.csv", directory))
+    rows = read_rows(read_data("authority.csv", directory), "authority.csv")
+    extra = read_rows(read_data("identifiers.csv", directory), "identifiers.csv")
     expansions = {
         r["abbreviation"]: r["expansion"]
-        for r in read_rows(read_data("abbreviations.csv", directory))
+        for r in read_rows(read_data("abbreviations.csv", directory), "abbreviations.csv")
     }
     symbols: dict[str, list[str]] = defaultdict(list)
     sales: dict[str, str] = {}
