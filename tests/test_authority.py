@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from treatygraph.build.dist import shacl
 from treatygraph.model import (
     Citation,
