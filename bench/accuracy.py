@@ -135,9 +135,16 @@ class Score:
 @dataclass(frozen=True, slots=True)
 class Result:
     gold: GoldDocument
+    path: Path  # the file read: the gold's source, or a conversion of it
     score: Score
     structure: Structure | None = None  # None when the document could not be read
     error: str | None = None
+
+    @property
+    def form(self) -> str:
+        """The source's form, and the form read when that differs: ``.pdf as .txt``."""
+        source = Path(self.gold.source).suffix
+        return source if self.path.suffix == source else f"{source} as {self.path.suffix}"
 
 
 # --- normalising and matching -------------------------------------------------------------
@@ -443,8 +450,9 @@ def evaluate(gold: GoldDocument, path: Path) -> Result:
         extraction = treatygraph.read(path)
     except Exception as err:  # one unreadable document must not stop the run
         missed = tuple(Miss(pid, c.tier, c.title) for pid, cs in gold.cites.items() for c in cs)
-        return Result(gold, Score(missed=missed), error=f"{type(err).__name__}: {err}")
-    return Result(gold, score_document(gold.cites, found_in(extraction)), structure_of(extraction))
+        return Result(gold, path, Score(missed=missed), error=f"{type(err).__name__}: {err}")
+    score = score_document(gold.cites, found_in(extraction))
+    return Result(gold, path, score, structure_of(extraction))
 
 
 def document_path(gold: GoldDocument, docs: Path, suffix: str | None) -> Path:
@@ -485,7 +493,7 @@ def document_rows(results: Sequence[Result]) -> list[list[str]]:
         expected = Structure(g.preambular, g.operative, g.footnotes)
         shape = f"{expected} → {r.structure}" if r.structure else f"{expected} → error"
         cells = [f"{_pct(r.score.precision(t))}/{_pct(r.score.recall(t))}" for t in TIERS]
-        rows.append([g.symbol, Path(g.source).suffix, shape, *cells, _pct(r.score.f1())])
+        rows.append([g.symbol, r.form, shape, *cells, _pct(r.score.f1())])
     return rows
 
 
@@ -495,7 +503,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 TIER_HEADER = ("tier", "found", "invented", "missed", "precision", "recall", "F1")
-DOC_HEADER = ("document", "file", "pp/op/fn gold → read", "A P/R", "B P/R", "C P/R", "F1")
+DOC_HEADER = ("document", "read", "pp/op/fn gold → read", "A P/R", "B P/R", "C P/R", "F1")
 
 
 def markdown(results: Sequence[Result]) -> str:

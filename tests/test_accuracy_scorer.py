@@ -268,7 +268,7 @@ def test_run_scores_readable_documents_and_reports_unreadable_ones(tmp_path: Pat
     assert code == 0
     results = acc.run(acc.load_gold_dir(golds), ROOT / "corpus")
     seed = next(r for r in results if r.gold.name == "A-RES-77-194")
-    assert seed.error is None and str(seed.structure) == "36/52/34"
+    assert seed.error is None and str(seed.structure) == "36/52/34" and seed.form == ".txt"
     found, invented, missed = seed.score.counts()
     assert (found, missed) == (3, 0)  # the three gold citations; the rest of the seed is extra
     assert invented > 0 and "Convention on the Rights of the Child" not in {
@@ -279,6 +279,14 @@ def test_run_scores_readable_documents_and_reports_unreadable_ones(tmp_path: Pat
     assert broken.score.counts() == (0, 0, 3)
     text = out.read_text()
     assert "| A | " in text and "Documents the reader could not read" in text
+
+
+def test_a_conversion_is_read_in_place_of_the_source(tmp_path: Path) -> None:
+    (tmp_path / "A-RES-77-194.pdf.yaml").write_text(GOOD.replace(".txt", ".pdf"))
+    (gold,) = acc.load_gold_dir(tmp_path)
+    (result,) = acc.run([gold], ROOT / "corpus", suffix=".txt")
+    assert result.path == ROOT / "corpus" / "A-RES-77-194.txt" and result.form == ".pdf as .txt"
+    assert result.error is None and result.score.found == Counter({"A": 1, "B": 1, "C": 1})
 
 
 def test_a_bad_gold_folder_exits_2_with_the_reason(
