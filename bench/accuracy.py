@@ -37,6 +37,11 @@ PARAGRAPH_ID = re.compile(r"(pp|op)([1-9]\d*)")
 GOLD_FIELDS = {"symbol", "source", "subject", "paragraphs", "footnotes", "instruments", "cites"}
 ITEM_FIELDS = {"title", "tier", "unts", "ilo", "symbol", "aliases"}
 ARTICLES = {"the", "a", "an"}
+SYMBOL_NAMES = (
+    ("A/RES/", "General Assembly resolution"),
+    ("A/DEC/", "General Assembly decision"),
+    ("S/RES/", "Security Council resolution"),
+)
 # the kinds of extracted records that are treaties (tier A) or UN documents (tier C)
 TREATY_KINDS = re.compile(r"convention|protocol|treaty|covenant|statute|charter|agreement", re.I)
 DOCUMENT_KINDS = re.compile(r"resolution|decision|report|document", re.I)
@@ -184,12 +189,13 @@ def normal_symbol(symbol: str) -> str:
 
 
 _QUALIFIER = re.compile(r"\((?:VOL|PART)\.?[^)]*\)$")
+_JOINT = re.compile(r"-(?=[A-Z]+/)")  # A/79/552-S/2024/767: a document of two organs
 _PART_LETTER = re.compile(r"^(A/RES/(?:\d+/)?\d+)[A-Z](\([IVXL]+\))?$")
 
 
 def symbol_reductions(symbol: str) -> set[str]:
     """Shorter forms a citation may give of the same document: without a volume or part
-    qualifier, or without a resolution's part letter.
+    qualifier, without a resolution's part letter, or one symbol of a joint one.
 
     >>> sorted(symbol_reductions("A/RES/54/237 C"))
     ['A/RES/54/237']
@@ -197,9 +203,11 @@ def symbol_reductions(symbol: str) -> set[str]:
     ['A/RES/2453(XXIII)']
     >>> sorted(symbol_reductions("NPT/CONF.2010/50 (Vol. I)"))
     ['NPT/CONF.2010/50']
+    >>> sorted(symbol_reductions("A/79/552-S/2024/767"))
+    ['A/79/552', 'S/2024/767']
     """
     full = normal_symbol(symbol)
-    out = {_QUALIFIER.sub("", full)}
+    out = {_QUALIFIER.sub("", full), *_JOINT.split(full)}
     if m := _PART_LETTER.match(full):
         out.add(m.group(1) + (m.group(2) or ""))
     return out - {full}
@@ -434,10 +442,12 @@ def symbol_title(symbol: str) -> str:
 
     >>> symbol_title("A/RES/47/19"), symbol_title("A/DEC/77/512"), symbol_title("A/79/214")
     ('General Assembly resolution 47/19', 'General Assembly decision 77/512', 'A/79/214')
+    >>> symbol_title("S/RES/1325(2000)")
+    'Security Council resolution 1325(2000)'
     """
-    for prefix, name in (("A/RES/", "resolution"), ("A/DEC/", "decision")):
+    for prefix, name in SYMBOL_NAMES:
         if symbol.startswith(prefix):
-            return f"General Assembly {name} {symbol.removeprefix(prefix)}"
+            return f"{name} {symbol.removeprefix(prefix)}"
     return symbol
 
 

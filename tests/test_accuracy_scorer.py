@@ -77,6 +77,11 @@ def test_titles_match_across_case_articles_punctuation_and_short_names(
         ("A/RES/47/19", "A/RES/47/191", False),
         ("A/78/42", "A/78/42)", False),  # a stray bracket is the reader's defect
         ("A/RES/70/1", "A/70/1", False),
+        ("A/79/552-S/2024/767", "A/79/552", True),  # one symbol of a joint document
+        ("A/79/552-S/2024/767", "S/2024/767", True),
+        ("A/79/552-S/2024/767", "A/79/553", False),
+        ("S/RES/1325 (2000)", "S/RES/1325(2000)", True),
+        ("S/RES/1325(2000)", "S/RES/1326(2000)", False),
     ],
 )
 def test_symbols_match_with_tolerance_but_not_across_documents(a: str, b: str, same: bool) -> None:

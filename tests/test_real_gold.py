@@ -60,8 +60,10 @@ def as_written(symbol: str) -> str:
 
     >>> as_written("A/RES/2453 A (XXIII)"), as_written("A/DEC/77/512"), as_written("A/80/257")
     ('2453A(XXIII)', '77/512', 'A/80/257')
+    >>> as_written("S/RES/1325 (2000)")
+    '1325(2000)'
     """
-    bare = re.sub(r"^A/(RES|DEC)/", "", symbol)
+    bare = re.sub(r"^(A/RES|A/DEC|S/RES)/", "", symbol)
     return re.sub(r"\s+", "", bare)
 
 
