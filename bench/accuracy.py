@@ -533,15 +533,19 @@ def markdown(results: Sequence[Result]) -> str:
 
 
 def report(results: Sequence[Result], *, details: bool = True) -> str:
+    """The tables, then (with ``details``) one line per miss, invention and duplicate."""
     lines = [markdown(results)]
     if details:
         for r in results:
-            for label, misses in (("missed", r.score.missed), ("invented", r.score.invented)):
-                lines += [f"{r.gold.symbol} {m.paragraph} {label} [{m.tier}] {m.title}"
-                          for m in misses]  # fmt: skip
+            lines += [_line(r, "missed", m) for m in r.score.missed]
+            lines += [_line(r, "invented", m) for m in r.score.invented]
             if r.score.duplicates:
                 lines.append(f"{r.gold.symbol}: {r.score.duplicates} duplicate record(s)")
     return "\n".join(lines)
+
+
+def _line(result: Result, label: str, miss: Miss) -> str:
+    return f"{result.gold.symbol} {miss.paragraph} {label} [{miss.tier}] {miss.title}"
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -282,6 +282,8 @@ def test_run_scores_readable_documents_and_reports_unreadable_ones(tmp_path: Pat
     broken = next(r for r in results if r.gold.name == "A-RES-0-0")
     assert broken.error and "missing.txt" in broken.error and broken.structure is None
     assert broken.score.counts() == (0, 0, 3)
+    lines = acc.report([broken]).splitlines()
+    assert "A/RES/77/194 pp2 missed [A] Convention on the Rights of the Child" in lines
     text = out.read_text()
     assert "| A | " in text and "Documents the reader could not read" in text
 
