@@ -168,14 +168,25 @@ def normal_title(title: str) -> str:
     return " ".join(w for w in words if w not in ARTICLES)
 
 
+_DATED = re.compile(r"\s+of\s+(?:\d{1,2}\s+[A-Za-z]+\s+)?\d{4}$")  # "… of 12 August 1949"
+_SIGNED = re.compile(r",?\s+(?:signed|adopted|done|concluded)\s+(?:at|in|on)\s.*$")
+
+
 def title_forms(title: str) -> set[str]:
-    """The title, and the title without its parenthesised parts ("… Zone (Bangkok Treaty)").
+    """The title; without its parenthesised parts ("… Zone (Bangkok Treaty)"); without the
+    date or place of its adoption that a text may add ("… Weapons of 1972", "…, signed in
+    Kuala Lumpur on 27 November 1971").
 
     >>> sorted(title_forms("Treaty on the Zone (Bangkok Treaty)"))
     ['treaty on zone', 'treaty on zone bangkok treaty']
+    >>> sorted(title_forms("Convention on Toxin Weapons of 1972"))
+    ['convention on toxin weapons', 'convention on toxin weapons of 1972']
+    >>> sorted(title_forms("Protocol of 2014 to the Forced Labour Convention, 1930"))
+    ['protocol of 2014 to forced labour convention 1930']
     """
-    bare = re.sub(r"\([^)]*\)", " ", title)
-    return {f for f in (normal_title(title), normal_title(bare)) if f}
+    bare = re.sub(r"\([^)]*\)", " ", title).strip()
+    undated = _SIGNED.sub("", _DATED.sub("", bare))
+    return {f for f in (normal_title(t) for t in (title, bare, undated)) if f}
 
 
 def normal_symbol(symbol: str) -> str:

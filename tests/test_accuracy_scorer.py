@@ -51,6 +51,12 @@ C029 = Cited("Forced Labour Convention, 1930 (No. 29)", "A", ilo="C029")
         ("“A world fit for children”", "A world fit for children", True),
         ("Treaty on the South-East Asia Nuclear-Weapon-Free Zone",
          "Treaty on the South-East Asia Nuclear-Weapon-Free Zone (Bangkok Treaty)", True),
+        ("Convention on the Prohibition of Chemical Weapons",
+         "Convention on the Prohibition of Chemical Weapons of 13 January 1993", True),
+        ("Declaration on the Zone of Peace, Freedom and Neutrality",
+         "Declaration on the Zone of Peace, Freedom and Neutrality, signed in Kuala Lumpur on "
+         "27 November 1971", True),
+        ("Protocol of 2014 to the Forced Labour Convention, 1930", "Protocol", False),
         ("Convention on the Rights of the Child",
          "Convention on the Rights of Persons with Disabilities", False),
         ("Protocol to the Treaty on a Nuclear-Weapon-Free Zone in Central Asia",
