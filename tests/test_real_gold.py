@@ -114,6 +114,18 @@ def test_the_operative_count_is_the_last_numbered_paragraph(gold: object) -> Non
     assert numbers == list(range(1, gold.operative + 1))
 
 
+def test_one_instrument_has_one_title_and_one_tier_across_the_gold() -> None:
+    titles_by_unts: dict[tuple[int, int | None], set[str]] = {}
+    tiers_by_title: dict[str, set[str]] = {}
+    for gold in GOLDS:
+        for cited in (c for cs in gold.cites.values() for c in cs):
+            for pair in cited.unts:
+                titles_by_unts.setdefault(pair, set()).add(cited.title)
+            tiers_by_title.setdefault(acc.normal_title(cited.title), set()).add(cited.tier)
+    assert {p: t for p, t in titles_by_unts.items() if len(t) > 1} == {}
+    assert {t: tiers for t, tiers in tiers_by_title.items() if len(tiers) > 1} == {}
+
+
 @pytest.mark.xfail(strict=False, reason="reader work in progress")
 def test_the_reader_meets_the_targets_on_the_real_gold() -> None:
     results = acc.run(GOLDS, REALDOCS)
