@@ -9,9 +9,10 @@ resolutions), the citations found (true positives), missed (false negatives) and
 and its error is reported.
 
 Matching, in order: a shared UNTS pair, the same ILO code, the same document symbol (spaces,
-case, a volume or part qualifier and a resolution's part letter tolerated), else the same
-title once case, punctuation, articles and parenthesised short names are set aside. Several
-extracted records that match one gold citation count once (reported as duplicates).
+case, a volume or part qualifier, a resolution's part letter and one half of a joint symbol
+tolerated), else the same title once case, punctuation, articles, parenthesised short names
+and a trailing date or place of adoption are set aside. Several extracted records that match
+one gold citation count once (reported as duplicates).
 """
 
 from __future__ import annotations
@@ -367,6 +368,9 @@ def load_gold(path: Path) -> GoldDocument:
     counts = data["paragraphs"]
     if not isinstance(counts, dict) or set(counts) != {"preambular", "operative"}:
         raise GoldError(f"{path}: paragraphs: give {{preambular: N, operative: N}}")
+    for key, value in (*counts.items(), ("footnotes", data["footnotes"])):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise GoldError(f"{path}: {key}: a count, not {value!r}")
     items = {
         str(key): _gold_item(path, str(key), raw)
         for key, raw in (data.get("instruments") or {}).items()

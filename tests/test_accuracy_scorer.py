@@ -254,6 +254,8 @@ def test_a_gold_file_reads_and_a_bare_symbol_is_a_tier_c_citation(tmp_path: Path
         (("pp7: [agenda]", "pp7: [agenda, agenda]"), "cites.pp7: an entry is listed twice"),
         (("pp7: [agenda]", "pp7: []"), "cites.pp7: a non-empty list"),
         (("{preambular: 36, operative: 52}", "36"), "paragraphs: give"),
+        (("operative: 52", "operative: many"), "operative: a count, not 'many'"),
+        (("footnotes: 34", "footnotes: -1"), "footnotes: a count, not -1"),
         (("cites:", "cites: ["), "cannot read gold"),
     ],
 )
