@@ -26,8 +26,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import treatygraph
 import yaml
+
+import treatygraph
 from treatygraph.model import Extraction, ParagraphKind
 
 ROOT = Path(__file__).resolve().parent.parent
