@@ -6,6 +6,7 @@ SPARQL takes the shared worker pool with the `treatygraph.api.worker_pool.query_
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,9 +26,13 @@ from treatygraph.api import arenas as memory
 from treatygraph.api.cache import Cache
 from treatygraph.api.cache_middleware import ResponseCache
 from treatygraph.api.problems import problem
-from treatygraph.api.routes import explore, lookups, sparql
+from treatygraph.api.routes import explore, linked_data, lookups, sparql
+from treatygraph.api.routes import network as network_api
+from treatygraph.api.services import CacheDep, Services, ServicesDep
 from treatygraph.api.settings import Settings
 from treatygraph.api.worker_pool import WorkerPool
+from treatygraph.network import view as network
+from treatygraph.network.view import NetworkError
 from treatygraph.store import Store, StoreError, open_store
 
 STATIC = resources.api() / "static"
@@ -38,25 +43,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The service for `settings` (default: from the environment)."""
     settings = settings or Settings.from_env()
     memory.bound_arenas()
+    found = open_services(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = WorkerPool(settings)
         await pool.start()
-        app.state.pool = pool
+        found.pool = pool
+        # The first network view, in the background, so that the first visitor need not wait.
+        threading.Thread(target=explore.warm, args=(found.network,), daemon=True).start()
         try:
             yield
         finally:
+            found.pool = None
             await pool.close()
 
     app = FastAPI(title="treatygraph", lifespan=lifespan)
-    app.state.settings = settings
-    app.state.cache = cache = Cache.for_settings(settings)
-    app.state.probe = open_store(settings.store, read_only=True)  # opens on the first probe
-    # Answers already given, before any routing (treatygraph.api.cache_middleware); added first, so
-    # that it runs
-    # inside the CORS middleware, which adds its headers for each request's Origin.
-    app.add_middleware(ResponseCache, cache=cache, ready=lambda: _ready(app))
+    app.state.services = found
+    # Answers already given, before any routing (cache_middleware); added first, so that it
+    # runs inside the CORS middleware, which adds its headers for each request's Origin.
+    app.add_middleware(ResponseCache, cache=found.cache, ready=lambda: _ready(found))
     # Public, read-only data: any origin may read, and no credentials are ever involved.
     app.add_middleware(
         CORSMiddleware,
@@ -67,12 +73,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=86400,
     )
     _install_error_handlers(app)
-    _include_routers(app)
+    _include_routers(app, found)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
 
-def _include_routers(app: FastAPI) -> None:
+def open_services(settings: Settings) -> Services:
+    """What the routes share: handles on the store open lazily, on first use."""
+    limits = network.Limits.from_env()
+    return Services(
+        settings=settings,
+        cache=Cache.for_settings(settings),
+        probe=open_store(settings.store, read_only=True),
+        lookups=lookups.Lookups.open(settings),
+        network=network.NetworkCache(open_store(settings.store, read_only=True), limits),
+        network_gate=network_api.network_gate(limits),
+    )
+
+
+def _include_routers(app: FastAPI, found: Services) -> None:
     app.add_api_route(
         "/ready",
         ready,
@@ -93,8 +112,14 @@ def _include_routers(app: FastAPI) -> None:
         responses={200: {"content": {"application/json": {"schema": STATS}}}},
     )
     app.include_router(sparql.router)
-    lookups.mount(app, app.state.settings)
-    explore.mount(app, app.state.settings)
+    app.include_router(lookups.router)
+    app.include_router(lookups.query_router(found.lookups.library))
+    app.include_router(linked_data.router)
+    app.add_exception_handler(NetworkError, network_api.network_error)
+    app.include_router(network_api.listing)
+    app.include_router(network_api.router)
+    app.include_router(explore.router)
+    app.include_router(explore.data)
     app.openapi = _with_problems(app.openapi)  # type: ignore[method-assign]
 
 
@@ -107,24 +132,23 @@ READY = {
 }
 
 
-async def ready(request: Request) -> Response:
+async def ready(found: ServicesDep) -> Response:
     """200 when the service can answer: its query workers are up and the store can be read;
     else 503 with `Retry-After` (a load balancer sends no traffic here until then)."""
-    pool: WorkerPool | None = getattr(request.app.state, "pool", None)
+    pool = found.pool
     if pool is None or not pool.ready:
         return problem(503, "the service is starting: its query workers are not up yet")
     try:
-        await run_in_threadpool(_probe, request.app.state.probe)
+        await run_in_threadpool(_probe, found.probe)
     except StoreError as e:
         return problem(503, f"the graph cannot be read now: {_first_line(e)}")
     body = {"status": "ready", "workers": pool.live}
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
-def _ready(app: FastAPI) -> bool:
+def _ready(found: Services) -> bool:
     """Whether the query workers are up (the cache serves nothing before, nor when closing)."""
-    pool: WorkerPool | None = getattr(app.state, "pool", None)
-    return pool is not None and pool.ready
+    return found.pool is not None and found.pool.ready
 
 
 STATS = {
@@ -142,9 +166,8 @@ STATS = {
 }
 
 
-async def stats(request: Request) -> Response:
+async def stats(cache: CacheDep) -> Response:
     """The answer cache's figures (`cache`, `cache_middleware`): what it holds and serves."""
-    cache: Cache = request.app.state.cache
     return JSONResponse({"cache": cache.stats()}, headers={"Cache-Control": "no-store"})
 
 

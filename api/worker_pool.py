@@ -196,7 +196,9 @@ class WorkerPool:
 
 def query_pool(request: Request) -> WorkerPool:
     """The app's pool, for any router that runs SPARQL (a FastAPI dependency)."""
-    pool: WorkerPool = request.app.state.pool
+    pool: WorkerPool | None = request.app.state.services.pool
+    if pool is None:
+        raise RuntimeError("the query workers run only while the app does (its lifespan)")
     return pool
 
 

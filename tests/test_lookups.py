@@ -176,7 +176,7 @@ LONG = "x" * 10_000
         ("/instruments/nope", 404, "id"),
         (f"/instruments/{LONG}", 422, "id"),
         ("/instruments/a%20b", 422, "id"),
-        ("/instruments?kind=treaty", 422, "kind"),
+        ("/instruments?kind=pact", 422, "kind"),
         ("/unts/1577/1", 404, "number"),
         ("/unts/abc/27531", 422, "volume"),
         ("/unts/1577/-5", 422, "number"),

@@ -20,11 +20,10 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from fastapi import FastAPI
 
 from tests.conftest import free_port
 from tests.support.network import shared_store
-from treatygraph.api.routes.explore import mount
+from treatygraph.api.app import create_app
 from treatygraph.api.settings import Settings
 from treatygraph.network import view as network
 
@@ -37,9 +36,7 @@ def serving(monkeypatch: pytest.MonkeyPatch, **limits: object) -> Iterator[str]:
     ``TREATYGRAPH_NETWORK_*`` limits, under uvicorn in a thread; its base URL."""
     for name, value in limits.items():
         monkeypatch.setenv(f"TREATYGRAPH_NETWORK_{name.upper()}", str(value))
-    app = FastAPI()
-    app.state.settings = Settings(store=shared_store())
-    mount(app, app.state.settings)
+    app = create_app(Settings(store=shared_store()))
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)

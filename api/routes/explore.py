@@ -10,29 +10,26 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 from functools import lru_cache
 from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from treatygraph import resources
 from treatygraph.api import arenas as memory
-from treatygraph.api.routes import network as network_api
-from treatygraph.api.routes.network import GatedRoute, cache, current, network_gate
+from treatygraph.api.routes.network import GatedRoute, cache, current
 from treatygraph.api.routes.pages import local_url
-from treatygraph.api.settings import Settings
 from treatygraph.network import view as network
 from treatygraph.network.export import COLOURS, colour_key, cytoscape_elements
-from treatygraph.network.view import NetworkCache, NetworkError, View
+from treatygraph.network.view import NetworkCache, View
 from treatygraph.rdf.iris import default_base
 from treatygraph.rdf.mapping import normlex_url, untc_url
 from treatygraph.rdf.vocab import CITO, OA, TG
-from treatygraph.store import Solutions, Store, StoreError, open_store
+from treatygraph.store import Solutions, Store, StoreError
 
 router = APIRouter(tags=["explorer"])  # the page
 data = APIRouter(tags=["explorer"], route_class=GatedRoute)  # what it draws: one slot each
@@ -72,27 +69,7 @@ Q_QUOTES = {
 }
 
 
-def mount(app: FastAPI, settings: Settings) -> None:
-    """Add the explorer, ``/network`` and ``/export`` to `app` (once; later calls do nothing).
-
-    The view reads its own read-only handle on ``settings.store``; static files are served
-    by the app's ``/static`` mount (``api/static/explore/``, ``api/static/vendor/``)."""
-    if getattr(app.state, "network", None) is not None:
-        return
-    store = open_store(settings.store, read_only=True)
-    limits = network.Limits.from_env()
-    app.state.network = NetworkCache(store, limits)
-    app.state.network_gate = network_gate(limits)
-    # Build the view now, in the background, so that the first visitor need not wait for it.
-    threading.Thread(target=_warm, args=(app.state.network,), daemon=True).start()
-    app.add_exception_handler(NetworkError, network_api.network_error)
-    app.include_router(network_api.listing)
-    app.include_router(network_api.router)
-    app.include_router(router)
-    app.include_router(data)
-
-
-def _warm(views: NetworkCache) -> None:
+def warm(views: NetworkCache) -> None:
     """The view, its co-citation counts and the instruments overview; then the memory the
     build used for a while goes back to the system."""
     with contextlib.suppress(StoreError):  # no store yet: the first request says so
@@ -119,7 +96,7 @@ def page(request: Request) -> HTMLResponse:
         "colours": COLOURS,
     }
     root = str(request.scope.get("root_path", "")).rstrip("/")
-    pages = getattr(request.app.state, "lookups", None) is not None
+    pages = True  # the lookups and pages are always served beside the explorer
     nav = [(root + href, name) for href, name in (NAV if pages else NAV[-1:])]
     html = (
         _templates()
@@ -371,11 +348,10 @@ def _links(request: Request, node: str, data: dict[str, Any]) -> list[dict[str, 
     """The node's page here (``/id/...``, when the linked-data views are mounted), its IRI,
     and the depositary's and Wikidata's pages of an instrument."""
     links = [{"rel": "IRI", "href": node}]
-    if getattr(request.app.state, "lookups", None) is not None:
-        root = str(request.scope.get("root_path", "")).rstrip("/")
-        page = local_url(node, default_base(), root)
-        if page != node:
-            links.insert(0, {"rel": "linked data", "href": page})
+    root = str(request.scope.get("root_path", "")).rstrip("/")
+    page = local_url(node, default_base(), root)
+    if page != node:
+        links.insert(0, {"rel": "linked data", "href": page})
     untc = untc_url(str(data["untc_id"])) if "untc_id" in data else None
     if untc:
         links.append({"rel": "UN Treaty Collection", "href": untc})

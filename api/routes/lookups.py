@@ -26,7 +26,7 @@ from collections.abc import (
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
@@ -35,6 +35,7 @@ from treatygraph.api.admission import Gate
 from treatygraph.api.negotiation import Offer, choose
 from treatygraph.api.problems import RETRY_AFTER, Problem, problem
 from treatygraph.api.routes import pages
+from treatygraph.api.services import services
 from treatygraph.api.settings import Settings
 from treatygraph.named_queries.library import (
     DEFAULT_DIR,
@@ -178,8 +179,8 @@ class Lookups:
 
 
 def lookups(request: Request) -> Lookups:
-    found: Lookups = request.app.state.lookups
-    return found
+    """The app's lookups (a FastAPI dependency)."""
+    return services(request).lookups
 
 
 # --- representations ----------------------------------------------------------------------
@@ -1128,22 +1129,3 @@ def _query_responses(q: LibraryQuery) -> dict[int | str, dict[str, Any]]:
     }
     responses[200]["content"]["application/json"]["schema"] = schema
     return responses
-
-
-# --- mounting -----------------------------------------------------------------------------
-
-
-def mount(app: FastAPI, settings: Settings | None = None, *, base: str | None = None) -> None:
-    """Add the lookups, the query library and the linked-data views to ``app`` (once: a
-    second call does nothing). The pages' stylesheet is served by the app's ``/static``
-    mount (``api/static/pages/``); the IRI base is ``$TREATYGRAPH_BASE`` unless given."""
-    if getattr(app.state, "lookups", None) is not None:
-        return
-    from treatygraph.api.routes import linked_data
-
-    settings = settings or getattr(app.state, "settings", None) or Settings.from_env()
-    found = Lookups.open(settings, base=base)
-    app.state.lookups = found
-    app.include_router(router)
-    app.include_router(query_router(found.library))
-    app.include_router(linked_data.router)

@@ -1,12 +1,12 @@
 """Traversals and exports of the citation graph over HTTP: ``/network/...`` and ``/export/...``.
 
-Every answer comes from the cached networkx view (:class:`treatygraph.network.view.NetworkCache` on
-``app.state.network``, set up by :func:`treatygraph.api.routes.explore.mount`); RDF exports read
-the store. Limits
-on depth and size answer 422, unknown nodes and missing paths 404, all as problem documents.
+Every answer comes from the cached networkx view (the app's
+:class:`~treatygraph.network.view.NetworkCache`, a dependency of :mod:`treatygraph.api.services`);
+RDF exports read the store. Limits on depth and size answer 422, unknown nodes and missing paths
+404, all as problem documents.
 
 A traversal or an export runs in this process and holds the GIL while it runs: at most
-``limits.slots`` run at once (the :class:`Gate` of ``app.state.network_gate``, shared with the
+``limits.slots`` run at once (the app's network :class:`Gate`, shared with the
 explorer's data routes); the others wait, holding no thread, for at most
 ``limits.queue_timeout`` seconds, then get a 503 with Retry-After. Before the first view
 exists (it is built in the background from start-up) requests wait for it, holding no slot,
@@ -27,7 +27,7 @@ from fastapi.routing import APIRoute
 
 from treatygraph.api.admission import Gate
 from treatygraph.api.problems import problem
-from treatygraph.api.settings import Settings
+from treatygraph.api.services import services
 from treatygraph.network import export
 from treatygraph.network import view as network
 from treatygraph.network.view import Limits, NetworkCache, NetworkError, Selection, View
@@ -38,8 +38,8 @@ Many = Annotated[list[str], Query()]
 
 
 def cache(request: Request) -> NetworkCache:
-    found: NetworkCache = request.app.state.network
-    return found
+    """The app's network view cache (a FastAPI dependency)."""
+    return services(request).network
 
 
 class Unavailable(NetworkError):
@@ -62,8 +62,8 @@ def network_gate(limits: Limits) -> Gate:
 
 
 def gate(request: Request) -> Gate:
-    found: Gate = request.app.state.network_gate
-    return found
+    """The gate of the traversal routes (a FastAPI dependency)."""
+    return services(request).network_gate
 
 
 class GatedRoute(APIRoute):
@@ -260,7 +260,7 @@ def export_graph(
         raise network.InvalidRequest(
             f"unknown export format {name!r}: choose from {', '.join(export.FORMATS)}"
         )
-    settings: Settings = request.app.state.settings
+    settings = services(request).settings
     scope = export.Scope(resolution, around, depth, aggregate, split(node_kind), split(edge_kind))
     limits = cache(request).limits
     try:

@@ -26,6 +26,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from treatygraph import resources
+from treatygraph.api.services import services
 from treatygraph.named_queries.library import Runner, Value
 
 HERE = resources.api()
@@ -87,10 +88,9 @@ def page_context(request: Request) -> JSON:
     """What every page needs: where the site is, its stylesheet, links to other formats."""
     root = str(request.scope.get("root_path", "")).rstrip("/")
     formats = {n: str(request.url.include_query_params(format=n)) for n in ("json", "csv")}
-    lookups = getattr(request.app.state, "lookups", None)
     return {
         "root": root,
-        "base": lookups.runner.base if lookups is not None else "",
+        "base": services(request).lookups.runner.base,
         "stylesheet": f"{root}/static/{STYLESHEET}",
         "formats": formats,
         "path": request.url.path,

@@ -19,10 +19,11 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from treatygraph import resources
-from treatygraph.api.cache import Cache, volatile
+from treatygraph.api.cache import volatile
 from treatygraph.api.examples import load_examples
 from treatygraph.api.negotiation import Offer, choose
 from treatygraph.api.problems import problem
+from treatygraph.api.services import services
 from treatygraph.api.settings import Settings
 from treatygraph.api.worker_frames import Answer, Job
 from treatygraph.api.worker_pool import query_pool
@@ -85,7 +86,7 @@ class Operation:
 
 async def sparql(request: Request) -> Response:
     """SPARQL 1.1 Protocol query operation (read-only)."""
-    settings: Settings = request.app.state.settings
+    settings = services(request).settings
     try:
         operation = await read_operation(request, settings.max_body_bytes)
     except ProtocolError as e:
@@ -114,7 +115,7 @@ async def sparql(request: Request) -> Response:
 async def _run(request: Request, job: Job, operation: Operation) -> Answer:
     """The answer from a worker; for a POST, from the cache when it holds it (a GET's whole
     response is kept by the layer in front of the routes, treatygraph.api.cache_middleware)."""
-    cache: Cache = request.app.state.cache
+    cache = services(request).cache
     if request.method != "POST" or not cache.enabled:
         return await query_pool(request).run(job)
     generation = cache.current()

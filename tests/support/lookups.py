@@ -1,10 +1,7 @@
 """Support for the lookup, page and linked-data tests: the seed resolution read by the real
 pipeline, in a real embedded store, served by the real app under uvicorn.
 
-``app`` is a uvicorn factory (``tests.support.lookups:app``): the app of ``treatygraph.api.app``
-with
-``treatygraph.api.routes.lookups.mount`` applied (which does nothing once ``treatygraph.api.app``
-mounts it itself).
+The service is the real one (``treatygraph.api.app:app_from_env``), started by uvicorn.
 """
 
 from __future__ import annotations
@@ -18,8 +15,6 @@ import tempfile
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-
-from fastapi import FastAPI
 
 from tests.conftest import ROOT, free_port, stop, wait_for_http
 
@@ -41,25 +36,13 @@ def seed_store(directory: Path) -> str:
     return str(spec)
 
 
-def app() -> FastAPI:
-    """The service with the lookups, pages and linked data mounted."""
-    from treatygraph.api.app import create_app
-    from treatygraph.api.routes import lookups
-    from treatygraph.api.settings import Settings
-
-    settings = Settings.from_env()
-    service = create_app(settings)
-    lookups.mount(service, settings)
-    return service
-
-
 @contextlib.contextmanager
 def serve(store: str) -> Iterator[str]:
     """The service on ``store`` in its own process, on a free loopback port; its URL."""
     port = free_port()
     env = {**os.environ, "TREATYGRAPH_STORE": store, "TREATYGRAPH_WORKERS": "1",
            "TREATYGRAPH_BASE": BASE}  # fmt: skip
-    command = [sys.executable, "-m", "uvicorn", "--factory", "tests.support.lookups:app"]
+    command = [sys.executable, "-m", "uvicorn", "--factory", "treatygraph.api.app:app_from_env"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"

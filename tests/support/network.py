@@ -1,10 +1,7 @@
 """Support for the network, export and explorer tests: the seed graph (read by the real
 pipeline) in a real embedded store, and the service with the explorer mounted, under uvicorn.
 
-``app`` is a uvicorn factory (``tests.support.network:app``): the app of ``treatygraph.api.app``
-with
-``treatygraph.api.routes.explore.mount`` applied (which does nothing if ``treatygraph.api.app``
-mounts it already).
+The service is the real one (``treatygraph.api.app:app_from_env``), started by uvicorn.
 """
 
 from __future__ import annotations
@@ -19,8 +16,6 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-
-from fastapi import FastAPI
 
 from tests.conftest import ROOT, free_port, stop, wait_for_http
 
@@ -59,18 +54,6 @@ def load_store(directory: Path, ntriples: str) -> str:
     return str(spec)
 
 
-def app() -> FastAPI:
-    """The service with the explorer, ``/network`` and ``/export`` (a uvicorn factory)."""
-    from treatygraph.api.app import create_app
-    from treatygraph.api.routes.explore import mount
-    from treatygraph.api.settings import Settings
-
-    settings = Settings.from_env()
-    service = create_app(settings)
-    mount(service, settings)
-    return service
-
-
 @functools.cache
 def shared_store() -> str:
     """One store with both resolutions for every test module of this process."""
@@ -96,7 +79,7 @@ def serve(store: str, **env: object) -> Iterator[str]:
     port = free_port()
     environ = {**os.environ, "TREATYGRAPH_STORE": store, "TREATYGRAPH_WORKERS": "1"}
     environ |= {f"TREATYGRAPH_{k.upper()}": str(v) for k, v in env.items()}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "tests.support.network:app"]
+    command = [sys.executable, "-m", "uvicorn", "--factory", "treatygraph.api.app:app_from_env"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     process = subprocess.Popen(command, cwd=ROOT, env=environ)
     url = f"http://127.0.0.1:{port}"
