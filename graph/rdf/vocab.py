@@ -240,6 +240,10 @@ VIAS = ("footnote", "title", "anaphora")
 # what a cached part of the graph holds; tests/test_vocabularies.py checks the two agree.)
 CITES_PARENTS = (f"{CITO}cites", f"{DCTERMS}references", f"{ELI}cites")
 
+# The named graph of the store that holds the ontology, the SHACL shapes and the concept schemes
+# (the ontology's own IRI); the data stays in the default graph.
+ONTOLOGY_GRAPH = TG.removesuffix("#")
+
 # The SKOS concept schemes whose concepts get their labels written into the data graph.
 CONCEPT_SCHEMES = (f"{TG}CitationIntents", f"{TG}DiscoveryMethods", f"{TG}InstrumentKinds")
 

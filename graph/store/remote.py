@@ -32,7 +32,7 @@ import http.client
 import socket
 import urllib.error
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -47,6 +47,7 @@ from .base import (
     Boolean,
     Dataset,
     LoadError,
+    NamedGraphFiles,
     QueryResult,
     QuerySyntaxError,
     QueryTimeout,
@@ -157,27 +158,41 @@ class RemoteStore:
         assert isinstance(count, ox.Literal)
         return int(count.value)
 
-    def load(self, path: Path, *, trusted: bool = False) -> int:
+    def load(
+        self, path: Path, *, trusted: bool = False, graphs: NamedGraphFiles | None = None
+    ) -> int:
         """Replace the target graph by the triples of `path`, all or nothing.
 
         `trusted`: as for the embedded store, a file treatygraph wrote, read without checking
-        its IRIs again (pyoxigraph's lenient parser); never for a file from elsewhere."""
+        its IRIs again (pyoxigraph's lenient parser); never for a file from elsewhere.
+        `graphs`: named graphs replaced in the same step, each by the triples of its files
+        (each has a staging graph of its own; one update moves them all)."""
         if self.read_only:
             raise ReadOnlyStore(f"{self.endpoints.query} was opened read-only")
         staging = f"{STAGING}{uuid.uuid4()}"
         target = f"GRAPH <{self.endpoints.graph}>" if self.endpoints.graph else "DEFAULT"
+        loads: list[tuple[str, str, Sequence[Path], bool]] = [(staging, target, (path,), trusted)]
+        for number, (name, files) in enumerate((graphs or {}).items(), 1):
+            loads.append((f"{staging}/{number}", f"GRAPH {ox.NamedNode(name)}", files, False))
         with httpx.Client(timeout=LOAD_TIMEOUT) as client:
             try:
                 self._drop_stale_staging(client)
-                count = self._upload(client, path, staging, lenient=trusted)
-                swap = (
-                    f"MOVE SILENT GRAPH <{staging}> TO {target}"
-                    if count
-                    else f"CLEAR SILENT {target}"
-                )
-                self._update(client, swap)
+                swaps, count = [], 0
+                for stage, into, files, lenient in loads:
+                    loaded = sum(
+                        self._upload(client, file, stage, lenient=lenient, append=i > 0)
+                        for i, file in enumerate(files)
+                    )
+                    count += loaded
+                    swaps.append(
+                        f"MOVE SILENT GRAPH <{stage}> TO {into}"
+                        if loaded
+                        else f"CLEAR SILENT {into}"
+                    )
+                self._update(client, " ;\n".join(swaps))
             except (httpx.HTTPError, OSError, SyntaxError, ValueError, StoreError) as e:
-                self._drop_quietly(client, staging)
+                for stage, *_ in loads:
+                    self._drop_quietly(client, stage)
                 raise LoadError(
                     f"could not load {path}: {e}; the previous graph is unchanged"
                 ) from e
@@ -249,13 +264,19 @@ class RemoteStore:
     # --- loading ----------------------------------------------------------------------------
 
     def _upload(
-        self, client: httpx.Client, path: Path, staging: str, *, lenient: bool = False
+        self,
+        client: httpx.Client,
+        path: Path,
+        staging: str,
+        *,
+        lenient: bool = False,
+        append: bool = False,
     ) -> int:
         count = 0
         for number, batch in enumerate(_batches(path, lenient=lenient)):
             data = ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES) or b""
             if self.endpoints.gsp:
-                method = "PUT" if number == 0 else "POST"
+                method = "POST" if append or number else "PUT"
                 response = client.request(
                     method,
                     self.endpoints.gsp,
