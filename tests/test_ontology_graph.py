@@ -122,6 +122,8 @@ def test_a_broken_ontology_file_leaves_the_store_as_it_was(tmp_path: Path) -> No
     before = store.triple_count()
     with pytest.raises(LoadError, match="previous store is unchanged"):
         store.load(data, graphs={ONTOLOGY_GRAPH: (ONTOLOGY_FILE, broken)})
+    with pytest.raises(LoadError, match="previous store is unchanged"):
+        store.load(data, graphs={"not an IRI": (ONTOLOGY_FILE,)})
     assert open_store(tmp_path / "store", read_only=True).triple_count() == before
 
 
@@ -142,3 +144,6 @@ def test_a_remote_store_loads_the_named_graph_in_the_same_step(
         assert not ask(server.spec, "ASK { tg:cites rdfs:subPropertyOf ?parent }")
         # loaded again: replaced, not added to; no staging graph left behind
         assert store.load(data, graphs={ONTOLOGY_GRAPH: files}) == store.triple_count() == loaded
+        with pytest.raises(LoadError, match="graph name 'not an IRI'"):
+            store.load(data, graphs={"not an IRI": files})
+        assert store.triple_count() == loaded

@@ -110,6 +110,16 @@ gsp='http://127.0.0.1:7878/store', graph=None)
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Staged:
+    """One graph of a load: the staging graph its files go into, and where it then moves."""
+
+    staging: str
+    into: str  # DEFAULT or GRAPH <iri>
+    files: tuple[Path, ...]
+    lenient: bool
+
+
 class RemoteStore:
     """A SPARQL 1.1 server reached over HTTP."""
 
@@ -171,31 +181,41 @@ class RemoteStore:
             raise ReadOnlyStore(f"{self.endpoints.query} was opened read-only")
         staging = f"{STAGING}{uuid.uuid4()}"
         target = f"GRAPH <{self.endpoints.graph}>" if self.endpoints.graph else "DEFAULT"
-        loads: list[tuple[str, str, Sequence[Path], bool]] = [(staging, target, (path,), trusted)]
+        loads = [_Staged(staging, target, (path,), trusted)]
         for number, (name, files) in enumerate((graphs or {}).items(), 1):
-            loads.append((f"{staging}/{number}", f"GRAPH {ox.NamedNode(name)}", files, False))
+            try:
+                into = f"GRAPH {ox.NamedNode(name)}"
+            except ValueError as e:
+                raise LoadError(f"could not load {path}: graph name {name!r}: {e}") from e
+            loads.append(_Staged(f"{staging}/{number}", into, tuple(files), False))
         with httpx.Client(timeout=LOAD_TIMEOUT) as client:
             try:
                 self._drop_stale_staging(client)
-                swaps, count = [], 0
-                for stage, into, files, lenient in loads:
-                    loaded = sum(
-                        self._upload(client, file, stage, lenient=lenient, append=i > 0)
-                        for i, file in enumerate(files)
-                    )
-                    count += loaded
-                    swaps.append(
-                        f"MOVE SILENT GRAPH <{stage}> TO {into}"
-                        if loaded
-                        else f"CLEAR SILENT {into}"
-                    )
-                self._update(client, " ;\n".join(swaps))
+                count = self._stage_and_move(client, loads)
             except (httpx.HTTPError, OSError, SyntaxError, ValueError, StoreError) as e:
-                for stage, *_ in loads:
-                    self._drop_quietly(client, stage)
+                for staged in loads:
+                    self._drop_quietly(client, staged.staging)
                 raise LoadError(
                     f"could not load {path}: {e}; the previous graph is unchanged"
                 ) from e
+        return count
+
+    def _stage_and_move(self, client: httpx.Client, loads: Sequence[_Staged]) -> int:
+        """Upload each graph's files into its staging graph, then move them all into place
+        with one update (one transaction); the triples loaded."""
+        swaps, count = [], 0
+        for staged in loads:
+            loaded = sum(
+                self._upload(client, file, staged.staging, lenient=staged.lenient, append=i > 0)
+                for i, file in enumerate(staged.files)
+            )
+            count += loaded
+            swaps.append(
+                f"MOVE SILENT GRAPH <{staged.staging}> TO {staged.into}"
+                if loaded
+                else f"CLEAR SILENT {staged.into}"
+            )
+        self._update(client, " ;\n".join(swaps))
         return count
 
     def close(self) -> None:
