@@ -147,7 +147,7 @@ def test_recipes_are_plain_queries(recipe: Recipe) -> None:
 def test_the_standard_vocabularies_give_the_same_pairs_as_tg_cites(store: str, parent: str) -> None:
     _, ours = answer(store, "SELECT ?p ?i { ?p <https://w3id.org/treatygraph/ontology#cites> ?i }")
     _, theirs = answer(store, f"SELECT ?p ?i {{ ?p <{parent}> ?i }}")
-    assert len(ours) == 72
+    assert ours and len(set(ours)) == len(ours)  # one row per paragraph and instrument
     assert sorted(theirs) == sorted(ours)
 
 
