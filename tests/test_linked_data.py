@@ -19,6 +19,9 @@ SUBJECTS = sorted(
     {t.subject.value for t in rdf.triples([graph.read(SEED)], base=BASE)}
     - {""}  # every node has an IRI: no blank nodes to leave out
 )
+# The concepts whose labels the data graph carries keep their ontology IRIs (tg:intent-…).
+ONTOLOGY_TERMS = [s for s in SUBJECTS if s.startswith("https://w3id.org/treatygraph/ontology#")]
+SUBJECTS = [s for s in SUBJECTS if s not in ONTOLOGY_TERMS]
 
 
 def shape(rest: str) -> str:

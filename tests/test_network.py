@@ -128,9 +128,11 @@ def test_refs_name_nodes_in_every_form(view: View) -> None:
 
 
 def test_the_module_reads_the_store_not_the_extractor() -> None:
-    tree = ast.parse((ROOT / "graph" / "network" / "view.py").read_text(encoding="utf-8"))
+    modules = sorted((ROOT / "graph" / "network").glob("*.py"))
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in modules]
     imported = {
         node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for tree in trees
         for node in ast.walk(tree)
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names

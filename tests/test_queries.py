@@ -109,11 +109,32 @@ def test_bad_values_are_refused_by_name() -> None:
         ql.bind(query, {"resolution": "A/RES/77/194", "paragraph": "0"})
     assert caught.value.parameter == "paragraph"
     with pytest.raises(ql.ParameterError) as caught:
-        ql.bind(query, {"paragraph": "op5"})
+        ql.bind(LIBRARY["footnotes"], {})
     assert caught.value.parameter == "resolution" and "required" in str(caught.value)
     with pytest.raises(ql.ParameterError) as caught:
         ql.bind(query, {"resolution": "A/RES/77/194", "colour": "red"})
     assert caught.value.parameter == "colour"
+
+
+@pytest.mark.parametrize("name", ["citations", "paragraphs", "references"])
+def test_a_resolution_left_out_means_every_resolution(runner: ql.Runner, name: str) -> None:
+    """The seed has one resolution: all of them is that one."""
+    assert not next(p for p in LIBRARY[name].params if p.name == "resolution").required
+    everything = runner.table(name, {})
+    one = runner.table(name, {"resolution": "A/RES/77/194"})
+    assert everything.total == one.total > 0
+    assert everything.rows == one.rows
+
+
+def test_every_citation_is_listed_without_parameters(runner: ql.Runner) -> None:
+    rows = runner.table("citations", {}).records()
+    assert len({r["citation"] for r in rows}) == 80  # the seed's citations
+
+
+def test_an_intent_left_out_means_every_intent(runner: ql.Runner) -> None:
+    everything = runner.table("citations-by-intent", {}).total
+    each = sum(runner.table("citations-by-intent", {"intent": k}).total for k in ql.INTENT_KEYS)
+    assert everything == each > 0
 
 
 def test_values_are_bound_as_terms_never_pasted(runner: ql.Runner) -> None:

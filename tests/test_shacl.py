@@ -44,6 +44,7 @@ CITO = rdflib.Namespace("http://purl.org/spar/cito/")
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
 DCT = rdflib.Namespace("http://purl.org/dc/terms/")
 XSD = rdflib.Namespace("http://www.w3.org/2001/XMLSchema#")
+SKOS = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
 
 # --- a small resolution: a footnoted convention, its protocol, sub-items ----------------------
 
@@ -257,6 +258,18 @@ BROKEN: dict[str, tuple[Break, Violation]] = {
     "citation whose paragraph lacks the direct edge": (
         drop(PP1, TG.cites, CRC_IRI),
         (SH.SPARQLConstraintComponent, None, citation("pp1-1")),
+    ),
+    "paragraph citing without the standard parent edges": (
+        drop(PP1, CITO.cites, CRC_IRI),
+        (SH.SPARQLConstraintComponent, None, PP1),
+    ),
+    "concept the data names without its label": (
+        drop(TG["kind-convention"], SKOS.prefLabel),
+        (SH.SPARQLConstraintComponent, None, TG["kind-convention"]),
+    ),
+    "body without a preferred label": (
+        drop(URIRef(f"{BASE}body/general-assembly"), SKOS.prefLabel),
+        (SH.MinCountConstraintComponent, SKOS.prefLabel, URIRef(f"{BASE}body/general-assembly")),
     ),
     "intent outside the scheme": (
         swap(citation("pp1-1"), TG.intent, TG["intent-deplores"]),

@@ -26,15 +26,51 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
 from treatygraph.api.admission import Gate
+from treatygraph.api.negotiation import Offer, choose
 from treatygraph.api.problems import problem
 from treatygraph.api.services import services
 from treatygraph.network import export
 from treatygraph.network import view as network
-from treatygraph.network.view import Limits, NetworkCache, NetworkError, Selection, View
+from treatygraph.network.tables import (
+    GRAPH_TABLES,
+    Table,
+    graph_table,
+    path_table,
+    records_table,
+    summary_table,
+)
+from treatygraph.network.view import (
+    CoCitation,
+    InvalidRequest,
+    Limits,
+    NetworkCache,
+    NetworkError,
+    Rank,
+    Reach,
+    Selection,
+    View,
+)
 from treatygraph.store import StoreUnavailable
 
 # Repeatable and comma-separated: ?node_kind=paragraph&node_kind=instrument or =paragraph,instrument
 Many = Annotated[list[str], Query()]
+FORMAT = Annotated[
+    str | None,
+    Query(description="json or csv; overrides the Accept header", pattern="^(json|csv)$"),
+]
+TABLE = Annotated[
+    str,
+    Query(description="for CSV, the table of a graph answer: its nodes or its edges",
+          pattern=f"^({'|'.join(GRAPH_TABLES)})$"),
+]  # fmt: skip
+OFFERS = (Offer("application/json", "json"), Offer("text/csv", "csv"))
+CSV_TYPE = "text/csv; charset=utf-8"
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "JSON by default; CSV with `format=csv` or `Accept: text/csv`",
+        "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}},
+    }
+}
 
 
 def cache(request: Request) -> NetworkCache:
@@ -119,14 +155,36 @@ def selection(resolution: list[str], part: list[str], instrument_kind: list[str]
     return Selection(split(resolution), split(part), split(instrument_kind))
 
 
-@router.get("/network")
-def summary(request: Request) -> dict[str, Any]:
+def wants_csv(request: Request) -> bool:
+    """CSV or JSON: ``?format=`` first, else the Accept header; JSON for ``*/*`` and for
+    anything else (a browser's ``text/html``)."""
+    asked = request.query_params.get("format")
+    if asked is not None:
+        if asked not in ("json", "csv"):
+            raise InvalidRequest(f"format: {asked[:20]!r} is not json or csv")
+        return asked == "csv"
+    offer = choose(request.headers.get("accept"), OFFERS)
+    return offer is not None and offer.name == "csv"
+
+
+def answer(request: Request, data: dict[str, Any], table: Table) -> Response:
+    """``data`` as JSON, or ``table`` as CSV when the client asks for it."""
+    headers = {"Vary": "Accept"}
+    if wants_csv(request):
+        return Response(table.csv(), media_type=CSV_TYPE, headers=headers)
+    return JSONResponse(data, headers=headers)
+
+
+@router.get("/network", responses=ANSWERS)
+def summary(request: Request, format: FORMAT = None) -> Response:
     """Counts of the graph's nodes and edges by kind, and the limits in force."""
     view = current(request)
-    return {**view.summary(), "limits": asdict(cache(request).limits)}
+    counts = view.summary()
+    data = {**counts, "limits": asdict(cache(request).limits)}
+    return answer(request, data, summary_table(counts))
 
 
-@router.get("/network/neighbours")
+@router.get("/network/neighbours", responses=ANSWERS)
 def neighbours(
     request: Request,
     node: str,
@@ -134,9 +192,11 @@ def neighbours(
     node_kind: Many = [],  # noqa: B006 (FastAPI copies defaults)
     edge_kind: Many = [],  # noqa: B006
     direction: str = "both",
-) -> dict[str, Any]:
+    format: FORMAT = None,
+    table: TABLE = "nodes",
+) -> Response:
     """The nodes within `depth` steps of `node`, by node and edge kind, and the edges among
-    them; each node has its ``depth``."""
+    them; each node has its ``depth``. CSV: the nodes, or the edges with ``table=edges``."""
     g = network.neighbours(
         current(request),
         node,
@@ -146,33 +206,37 @@ def neighbours(
         direction=direction,
         limits=cache(request).limits,
     )
-    return export.graph_json(g)
+    return answer(request, export.graph_json(g), graph_table(g, table))
 
 
-@router.get("/network/path")
+@router.get("/network/path", responses=ANSWERS)
 def path(
     request: Request,
     source: str,
     target: str,
     node_kind: Many = [],  # noqa: B006
     edge_kind: Many = [],  # noqa: B006
-) -> dict[str, Any]:
-    """The shortest path between two nodes, walking edges either way."""
+    format: FORMAT = None,
+) -> Response:
+    """The shortest path between two nodes, walking edges either way. CSV: one row a step."""
     view = current(request)
     nodes, steps = network.shortest_path(
         view, source, target, node_kinds=split(node_kind), edge_kinds=split(edge_kind)
     )
-    return network.path_json(view, nodes, steps)
+    return answer(request, network.path_json(view, nodes, steps), path_table(view, steps))
 
 
-@router.get("/network/ego")
+@router.get("/network/ego", responses=ANSWERS)
 def ego(
     request: Request,
     instrument: str,
     radius: int = 2,
     node_kind: Many = [],  # noqa: B006
-) -> dict[str, Any]:
-    """An instrument's ego network: everything within `radius` steps."""
+    format: FORMAT = None,
+    table: TABLE = "nodes",
+) -> Response:
+    """An instrument's ego network: everything within `radius` steps. CSV: the nodes, or the
+    edges with ``table=edges``."""
     g = network.ego(
         current(request),
         instrument,
@@ -180,10 +244,10 @@ def ego(
         node_kinds=split(node_kind),
         limits=cache(request).limits,
     )
-    return export.graph_json(g)
+    return answer(request, export.graph_json(g), graph_table(g, table))
 
 
-@router.get("/network/cocitation")
+@router.get("/network/cocitation", responses=ANSWERS)
 def cocitation(
     request: Request,
     instrument: str | None = None,
@@ -192,7 +256,8 @@ def cocitation(
     instrument_kind: Many = [],  # noqa: B006
     min_count: int = 1,
     limit: int = 100,
-) -> dict[str, Any]:
+    format: FORMAT = None,
+) -> Response:
     """Pairs of instruments cited in the same paragraph, with how many paragraphs."""
     pairs = network.cocitation(
         current(request),
@@ -202,10 +267,11 @@ def cocitation(
         limit=limit,
         limits=cache(request).limits,
     )
-    return {"pairs": [asdict(p) for p in pairs]}
+    data = {"pairs": [asdict(p) for p in pairs]}
+    return answer(request, data, records_table(CoCitation, pairs))
 
 
-@router.get("/network/ranking")
+@router.get("/network/ranking", responses=ANSWERS)
 def ranking(
     request: Request,
     by: str = "pagerank",
@@ -213,7 +279,8 @@ def ranking(
     part: Many = [],  # noqa: B006
     instrument_kind: Many = [],  # noqa: B006
     limit: int = 50,
-) -> dict[str, Any]:
+    format: FORMAT = None,
+) -> Response:
     """Instruments by PageRank, citing paragraphs (``in_degree``), resolutions or citations,
     over the citations of the chosen resolutions, paragraph parts and instrument kinds."""
     ranks = network.ranking(
@@ -223,14 +290,16 @@ def ranking(
         limit=limit,
         limits=cache(request).limits,
     )
-    return {"by": by, "instruments": [asdict(r) for r in ranks]}
+    data = {"by": by, "instruments": [asdict(r) for r in ranks]}
+    return answer(request, data, records_table(Rank, ranks))
 
 
-@router.get("/network/through-parents")
-def through_parents(request: Request, resolution: str) -> dict[str, Any]:
+@router.get("/network/through-parents", responses=ANSWERS)
+def through_parents(request: Request, resolution: str, format: FORMAT = None) -> Response:
     """What a resolution cites, and the instruments those supplement, transitively."""
     reach = network.through_parents(current(request), resolution)
-    return {"resolution": resolution, "instruments": [asdict(r) for r in reach]}
+    data = {"resolution": resolution, "instruments": [asdict(r) for r in reach]}
+    return answer(request, data, records_table(Reach, reach))
 
 
 # --- exports --------------------------------------------------------------------------------

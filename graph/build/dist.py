@@ -58,7 +58,20 @@ from treatygraph.rdf.mapping import (
     to_ntriples,
     write_turtle,
 )
-from treatygraph.rdf.vocab import DCAT, DCTERMS, OWL, PREFIXES, PROV, RDF, RDFS, SPDX, TG, VOID, XSD
+from treatygraph.rdf.vocab import (
+    DCAT,
+    DCTERMS,
+    ONTOLOGY_GRAPH,
+    OWL,
+    PREFIXES,
+    PROV,
+    RDF,
+    RDFS,
+    SPDX,
+    TG,
+    VOID,
+    XSD,
+)
 
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
 ONTOLOGY_FILE = ONTOLOGY_DIR / "treatygraph.ttl"
@@ -139,6 +152,13 @@ def build(
         dumps=dumps,
         clock=clock,
     )
+
+
+def store_graphs(out_dir: Path) -> dict[str, tuple[Path, ...]]:
+    """The named graphs the store holds beside the data (its default graph, ``graph.nt``):
+    the ontology with its concept schemes, and the shapes, in one graph named by the
+    ontology's IRI, from the copies written into ``out_dir``."""
+    return {ONTOLOGY_GRAPH: (Path(out_dir) / "ontology.ttl", Path(out_dir) / "shapes.ttl")}
 
 
 def with_authority(sources: Sources | None) -> dict[str, str]:

@@ -36,6 +36,7 @@ from treatygraph.build.dist import (
     BuildReport,
     authority_checksums,
     scratch_folder,
+    store_graphs,
     with_authority,
     write,
 )
@@ -128,7 +129,7 @@ def run_build(
     target = open_store(store, read_only=False)
     try:
         with _status(show, f"loading {report.triples} triples into {store}"):
-            loaded = target.load(out_dir / "graph.nt")
+            loaded = target.load(out_dir / "graph.nt", graphs=store_graphs(out_dir))
     except StoreError as err:
         raise TreatygraphError(f"{store}: loading the graph failed: {err}") from err
     finally:

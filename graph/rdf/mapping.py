@@ -52,6 +52,7 @@ from treatygraph.model import (
 )
 from treatygraph.rdf.iris import Ids, body_key, default_base, normalise_base
 from treatygraph.rdf.vocab import (
+    CITES_PARENTS,
     CITO,
     DCTERMS,
     ELI,
@@ -65,6 +66,7 @@ from treatygraph.rdf.vocab import (
     WD,
     XSD,
     citation_intent,
+    concept_labels,
     instrument_classes,
     instrument_kind,
     via_concept,
@@ -116,6 +118,7 @@ ACTIVITY = _n(f"{PROV}Activity")
 SOFTWARE_AGENT = _n(f"{PROV}SoftwareAgent")
 ENTITY = _n(f"{PROV}Entity")
 NOTE = _n(f"{SKOS}note")
+PREF_LABEL = _n(f"{SKOS}prefLabel")
 EXACT_MATCH = _n(f"{SKOS}exactMatch")
 OA_SPECIFIC = _n(f"{OA}SpecificResource")
 OA_QUOTE = _n(f"{OA}TextQuoteSelector")
@@ -553,6 +556,7 @@ class Assembly:
         known = set(readings)
         for reading in readings.values():
             _instrument(w, reading, build, checksums, known)
+        _concepts(w)
         shared = sorted(self.shared | w.shared)
         return Whole(
             self.base,
@@ -873,7 +877,7 @@ def _adopted_by(w: _Writer, subject: Node, text: str | None) -> None:
     body = _n(w.ids.body(text))
     w.add(subject, T.adoptedBy, body)
     w.types(body, T.Body)
-    w.text(body, LABEL, label)
+    _labels(w, body, _literal(label))
 
 
 def _paragraph(
@@ -995,6 +999,7 @@ def _citation(
     if c.footnote is not None and c.footnote in footnotes:
         w.iri(node, T.viaFootnote, w.ids.footnote(symbol, c.footnote))
     w.add(paragraph, T.cites, instrument)
+    _cites_parents(w, paragraph, instrument)
     intent = citation_intent(c.intent)
     w.iri(node, CHARACTERIZATION, intent.prop if intent else CITO_CITES)
     if intent is not None:
@@ -1028,6 +1033,40 @@ def _evidence(w: _Writer, doc: Document, citation: Node, c: Citation) -> None:
     w.types(position, OA_POSITION)
     w.integer(position, OA_START, c.span.start)
     w.integer(position, OA_END, c.span.end)
+
+
+# --- statements for queries in the standard vocabularies --------------------------------------
+
+
+_CITES_PARENTS = tuple(_n(p) for p in CITES_PARENTS)
+
+
+def _cites_parents(w: _Writer, paragraph: Node, instrument: Node) -> None:
+    """Beside ``paragraph tg:cites instrument``, the same edge with each parent property the
+    ontology declares (cito:cites, dcterms:references, eli:cites): a query in the standard
+    vocabularies finds every citation without a reasoner."""
+    for prop in _CITES_PARENTS:
+        w.add(paragraph, prop, instrument)
+
+
+def _labels(w: _Writer, node: Node, label: str) -> None:
+    """A concept's (or body's) label, as ``skos:prefLabel`` and as ``rdfs:label``."""
+    w.add(node, PREF_LABEL, label)
+    w.add(node, LABEL, label)
+
+
+@cache
+def _concept_lines() -> tuple[tuple[Node, str], ...]:
+    labels = concept_labels()
+    return tuple((_n(c.iri), str(ox.Literal(c.label, language=c.language))) for c in labels)
+
+
+def _concepts(w: _Writer) -> None:
+    """The labels of every concept of the ontology's schemes (intents, ways of finding,
+    instrument kinds), so that answers naming a concept can show its label from the data
+    graph alone (the ontology itself is loaded into a named graph of its own)."""
+    for node, label in _concept_lines():
+        _labels(w, node, label)
 
 
 # --- instruments -------------------------------------------------------------------------------

@@ -7,7 +7,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
+import pyoxigraph as ox
+
+from treatygraph import resources
 from treatygraph.rdf.iris import ONTOLOGY
 
 TG = ONTOLOGY
@@ -228,3 +232,63 @@ def via_concept(via: str) -> str:
 
 
 VIAS = ("footnote", "title", "anaphora")
+
+
+# --- what the build materialises for queries in the standard vocabularies --------------------
+
+# The parents of tg:cites that ontology/treatygraph.ttl declares (rdfs:subPropertyOf): the build
+# writes each of them beside every tg:cites edge, so that `?p cito:cites ?i` finds the same
+# pairs as `?p tg:cites ?i` without a reasoner. (A constant, not read from the TTL: it decides
+# what a cached part of the graph holds; tests/test_vocabularies.py checks the two agree.)
+CITES_PARENTS = (f"{CITO}cites", f"{DCTERMS}references", f"{ELI}cites")
+
+# The named graph of the store that holds the ontology, the SHACL shapes and the concept schemes
+# (the ontology's own IRI); the data stays in the default graph.
+ONTOLOGY_GRAPH = TG.removesuffix("#")
+
+# The SKOS concept schemes whose concepts get their labels written into the data graph.
+CONCEPT_SCHEMES = (f"{TG}CitationIntents", f"{TG}DiscoveryMethods", f"{TG}InstrumentKinds")
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptLabel:
+    """A concept of one of the :data:`CONCEPT_SCHEMES` and its preferred label."""
+
+    iri: str
+    label: str
+    language: str | None
+
+
+@cache
+def concept_labels() -> tuple[ConceptLabel, ...]:
+    """Every concept of the ontology's schemes with its ``skos:prefLabel``, in IRI order, read
+    from ``ontology/treatygraph.ttl`` (the reference).
+
+    >>> [c.label for c in concept_labels() if c.iri.endswith("#intent-urges-ratification")]
+    ['urges ratification']
+    """
+    path = resources.ontology() / "treatygraph.ttl"
+    triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+    schemes = {ox.NamedNode(s) for s in CONCEPT_SCHEMES}
+    in_scheme = ox.NamedNode(f"{SKOS}inScheme")
+    pref_label = ox.NamedNode(f"{SKOS}prefLabel")
+    concepts = {
+        t.subject.value
+        for t in triples
+        if t.predicate == in_scheme and t.object in schemes and isinstance(t.subject, ox.NamedNode)
+    }
+    labels = {
+        t.subject.value: t.object
+        for t in triples
+        if t.predicate == pref_label
+        and isinstance(t.subject, ox.NamedNode)
+        and t.subject.value in concepts
+        and isinstance(t.object, ox.Literal)
+    }
+    missing = sorted(concepts - labels.keys())
+    if missing:
+        raise ValueError(f"{path}: concepts without skos:prefLabel: {', '.join(missing)}")
+    return tuple(
+        ConceptLabel(iri, literal.value, literal.language)
+        for iri, literal in sorted(labels.items())
+    )

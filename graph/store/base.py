@@ -11,6 +11,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 Term = NamedNode | BlankNode | Literal | Triple
 Bindings = Mapping[str, Term]
+NamedGraphFiles = Mapping[str, Sequence[Path]]  # graph IRI → the RDF files it holds
 
 
 class StoreError(Exception):
@@ -90,11 +91,16 @@ class Store(Protocol):
         """
         ...
 
-    def load(self, path: Path, *, trusted: bool = False) -> int:
-        """Replace the whole content by the RDF file at `path`, all or nothing; triple count.
+    def load(
+        self, path: Path, *, trusted: bool = False, graphs: NamedGraphFiles | None = None
+    ) -> int:
+        """Replace the whole content by the RDF file at `path`, all or nothing; triple count
+        (of every graph loaded).
 
         `trusted`: the file was written by treatygraph, its IRIs need no second check (a store
-        may then parse it leniently, as the embedded one does; others ignore it)."""
+        may then parse it leniently, as the embedded one does; others ignore it).
+        `graphs`: named graphs loaded with it, each from its files (the build's ontology
+        graph); they are replaced in the same all-or-nothing step as the default graph."""
         ...
 
     def triple_count(self) -> int:

@@ -26,6 +26,7 @@ from .base import (
     Boolean,
     Dataset,
     LoadError,
+    NamedGraphFiles,
     QueryResult,
     QuerySyntaxError,
     QueryTimeout,
@@ -71,7 +72,9 @@ class EmbeddedStore:
             raise StoreError(f"query failed: {e}") from None
         return _wrap(result, time.monotonic() + timeout)
 
-    def load(self, path: Path, *, trusted: bool = False) -> int:
+    def load(
+        self, path: Path, *, trusted: bool = False, graphs: NamedGraphFiles | None = None
+    ) -> int:
         """Bulk-load `path` into a new generation, then swap it in; returns the triple count.
 
         `trusted`: the file is one treatygraph wrote (`graph.nt` of a build), whose every IRI
@@ -80,14 +83,14 @@ class EmbeddedStore:
         loader's peak memory by 130 to 300 MB (the parser runs further ahead of the writer), so
         the build does not ask for it on a 2 GB budget. Never for a file from elsewhere: a
         lenient parser takes an invalid IRI in instead of refusing it (a syntax error is still
-        refused)."""
+        refused). `graphs` go into the same new generation, each into its named graph."""
         if self.read_only:
             raise ReadOnlyStore(f"{self.path} was opened read-only")
         stamp = time.strftime("%Y%m%dT%H%M%S")
         generation = self.path.with_name(f"{self.path.name}.{stamp}-{secrets.token_hex(3)}")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            count = _bulk_load(generation, path, lenient=trusted)
+            count = _bulk_load(generation, path, lenient=trusted, graphs=graphs or {})
             previous = self._resolve()
             self._swap(generation)
         except (SyntaxError, OSError, ValueError, RuntimeError) as e:
@@ -155,9 +158,14 @@ class EmbeddedStore:
                 old.unlink(missing_ok=True)
 
 
-def _bulk_load(generation: Path, source: Path, *, lenient: bool = False) -> int:
+def _bulk_load(
+    generation: Path, source: Path, *, lenient: bool = False, graphs: NamedGraphFiles
+) -> int:
     store = ox.Store(str(generation))
     store.bulk_load(path=str(source), lenient=lenient)
+    for name, files in graphs.items():
+        for file in files:
+            store.bulk_load(path=str(file), to_graph=ox.NamedNode(name))
     store.flush()
     count = len(store)
     del store  # pyoxigraph has no close(): drop it so RocksDB releases its lock now

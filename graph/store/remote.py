@@ -32,7 +32,7 @@ import http.client
 import socket
 import urllib.error
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -47,6 +47,7 @@ from .base import (
     Boolean,
     Dataset,
     LoadError,
+    NamedGraphFiles,
     QueryResult,
     QuerySyntaxError,
     QueryTimeout,
@@ -109,6 +110,16 @@ gsp='http://127.0.0.1:7878/store', graph=None)
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Staged:
+    """One graph of a load: the staging graph its files go into, and where it then moves."""
+
+    staging: str
+    into: str  # DEFAULT or GRAPH <iri>
+    files: tuple[Path, ...]
+    lenient: bool
+
+
 class RemoteStore:
     """A SPARQL 1.1 server reached over HTTP."""
 
@@ -157,30 +168,54 @@ class RemoteStore:
         assert isinstance(count, ox.Literal)
         return int(count.value)
 
-    def load(self, path: Path, *, trusted: bool = False) -> int:
+    def load(
+        self, path: Path, *, trusted: bool = False, graphs: NamedGraphFiles | None = None
+    ) -> int:
         """Replace the target graph by the triples of `path`, all or nothing.
 
         `trusted`: as for the embedded store, a file treatygraph wrote, read without checking
-        its IRIs again (pyoxigraph's lenient parser); never for a file from elsewhere."""
+        its IRIs again (pyoxigraph's lenient parser); never for a file from elsewhere.
+        `graphs`: named graphs replaced in the same step, each by the triples of its files
+        (each has a staging graph of its own; one update moves them all)."""
         if self.read_only:
             raise ReadOnlyStore(f"{self.endpoints.query} was opened read-only")
         staging = f"{STAGING}{uuid.uuid4()}"
         target = f"GRAPH <{self.endpoints.graph}>" if self.endpoints.graph else "DEFAULT"
+        loads = [_Staged(staging, target, (path,), trusted)]
+        for number, (name, files) in enumerate((graphs or {}).items(), 1):
+            try:
+                into = f"GRAPH {ox.NamedNode(name)}"
+            except ValueError as e:
+                raise LoadError(f"could not load {path}: graph name {name!r}: {e}") from e
+            loads.append(_Staged(f"{staging}/{number}", into, tuple(files), False))
         with httpx.Client(timeout=LOAD_TIMEOUT) as client:
             try:
                 self._drop_stale_staging(client)
-                count = self._upload(client, path, staging, lenient=trusted)
-                swap = (
-                    f"MOVE SILENT GRAPH <{staging}> TO {target}"
-                    if count
-                    else f"CLEAR SILENT {target}"
-                )
-                self._update(client, swap)
+                count = self._stage_and_move(client, loads)
             except (httpx.HTTPError, OSError, SyntaxError, ValueError, StoreError) as e:
-                self._drop_quietly(client, staging)
+                for staged in loads:
+                    self._drop_quietly(client, staged.staging)
                 raise LoadError(
                     f"could not load {path}: {e}; the previous graph is unchanged"
                 ) from e
+        return count
+
+    def _stage_and_move(self, client: httpx.Client, loads: Sequence[_Staged]) -> int:
+        """Upload each graph's files into its staging graph, then move them all into place
+        with one update (one transaction); the triples loaded."""
+        swaps, count = [], 0
+        for staged in loads:
+            loaded = sum(
+                self._upload(client, file, staged.staging, lenient=staged.lenient, append=i > 0)
+                for i, file in enumerate(staged.files)
+            )
+            count += loaded
+            swaps.append(
+                f"MOVE SILENT GRAPH <{staged.staging}> TO {staged.into}"
+                if loaded
+                else f"CLEAR SILENT {staged.into}"
+            )
+        self._update(client, " ;\n".join(swaps))
         return count
 
     def close(self) -> None:
@@ -249,13 +284,19 @@ class RemoteStore:
     # --- loading ----------------------------------------------------------------------------
 
     def _upload(
-        self, client: httpx.Client, path: Path, staging: str, *, lenient: bool = False
+        self,
+        client: httpx.Client,
+        path: Path,
+        staging: str,
+        *,
+        lenient: bool = False,
+        append: bool = False,
     ) -> int:
         count = 0
         for number, batch in enumerate(_batches(path, lenient=lenient)):
             data = ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES) or b""
             if self.endpoints.gsp:
-                method = "PUT" if number == 0 else "POST"
+                method = "POST" if append or number else "PUT"
                 response = client.request(
                     method,
                     self.endpoints.gsp,
