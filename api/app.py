@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from treatygraph import resources
+from treatygraph import network, resources
 from treatygraph.api import arenas as memory
 from treatygraph.api.cache import Cache
 from treatygraph.api.cache_middleware import ResponseCache
@@ -31,8 +31,7 @@ from treatygraph.api.routes import network as network_api
 from treatygraph.api.services import CacheDep, Services, ServicesDep
 from treatygraph.api.settings import Settings
 from treatygraph.api.worker_pool import WorkerPool
-from treatygraph.network import view as network
-from treatygraph.network.view import NetworkError
+from treatygraph.network.limits import NetworkError
 from treatygraph.store import Store, StoreError, open_store
 
 STATIC = resources.api() / "static"

@@ -15,10 +15,10 @@ from playwright.sync_api import Browser, ConsoleMessage, sync_playwright
 import treatygraph as graph
 from tests.conftest import ROOT
 from tests.support.network import SEED, shared_service, shared_store
+from treatygraph import network
 from treatygraph.api.routes.explore import _level
 from treatygraph.model import Extraction
-from treatygraph.network import view as network
-from treatygraph.network.view import Limits
+from treatygraph.network.limits import Limits
 from treatygraph.store import open_store
 
 CHROMIUM = Path("/usr/bin/chromium")

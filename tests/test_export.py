@@ -23,11 +23,12 @@ import rdflib
 
 from tests.conftest import ROOT
 from tests.support.network import EXTRA_SYMBOL, shared_service, shared_store
+from treatygraph import network
 from treatygraph.cli.main import main
 from treatygraph.network import export
-from treatygraph.network import view as network
 from treatygraph.network.export import FORMATS, Scope
-from treatygraph.network.view import Limits, View
+from treatygraph.network.limits import Limits
+from treatygraph.network.view import View
 from treatygraph.store import EmbeddedStore, Solutions, open_store
 
 # The readers' own deprecations (pydot on pyparsing, rdflib's JSON-LD parser), not ours.

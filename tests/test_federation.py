@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests.conftest import ROOT
-from tests.lookups_support import BASE, SEED
+from tests.support.lookups import BASE, SEED
 from treatygraph.api.query_policy import Refused, check
 from treatygraph.api.settings import Settings
 from treatygraph.store import open_store

@@ -29,11 +29,13 @@ from tests.support.network import (
     shared_service,
     shared_store,
 )
+from treatygraph import network
 from treatygraph.cli.main import main
 from treatygraph.model import Extraction
 from treatygraph.network import export
-from treatygraph.network import view as network
-from treatygraph.network.view import Limits, Selection, View
+from treatygraph.network.analysis import Selection
+from treatygraph.network.limits import Limits
+from treatygraph.network.view import View
 from treatygraph.store import open_store
 
 SYMBOL = "A/RES/77/194"

@@ -11,10 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.network_support import EXTRA_SYMBOL, shared_service, shared_store
-from treatygraph.network import view as network
+from tests.support.network import EXTRA_SYMBOL, shared_service, shared_store
+from treatygraph import network
+from treatygraph.network.analysis import Rank
 from treatygraph.network.tables import Table, graph_table, path_table, records_table
-from treatygraph.network.view import Rank, View
+from treatygraph.network.view import View
 from treatygraph.store import open_store
 
 SYMBOL = "A/RES/77/194"

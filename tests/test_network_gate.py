@@ -23,9 +23,10 @@ import uvicorn
 
 from tests.conftest import free_port
 from tests.support.network import shared_store
+from treatygraph import network
 from treatygraph.api.app import create_app
 from treatygraph.api.settings import Settings
-from treatygraph.network import view as network
+from treatygraph.network import view as network_view
 
 TIMEOUT = 20.0  # seconds: a request taking longer than this has hung
 
@@ -38,7 +39,7 @@ def serving(monkeypatch: pytest.MonkeyPatch, **limits: object) -> Iterator[str]:
         monkeypatch.setenv(f"TREATYGRAPH_NETWORK_{name.upper()}", str(value))
     app = create_app(Settings(store=shared_store()))
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -154,7 +155,7 @@ def test_a_slot_is_given_back_whatever_the_request_did(monkeypatch: pytest.Monke
             ("/network/neighbours", {"node": "no-such"}, 404),
             ("/network/neighbours", {"node": "crc", "depth": 9}, 422),
             ("/export/no-such-format", {}, 422),
-            ("/network/neighbours", {}, 422),  # a required parameter missing
+            ("/network/neighbours", {}, 400),  # a required parameter missing (the app: 400)
         ):
             for _ in range(3):
                 assert get(url + path, **params)[0].status_code == status
@@ -195,12 +196,12 @@ def test_real_traversals_at_once_are_answered_or_refused(
 
 
 class SlowBuild:
-    """`network.build_view`, held until `release` is set."""
+    """The view module's `build_view`, held until `release` is set."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.real = network.build_view
+        self.real = network_view.build_view
         self.release = threading.Event()
-        monkeypatch.setattr(network, "build_view", self)
+        monkeypatch.setattr(network_view, "build_view", self)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         assert self.release.wait(TIMEOUT)
@@ -211,7 +212,7 @@ def test_before_the_first_view_requests_get_503_not_a_hang(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     build = SlowBuild(monkeypatch)
-    with serving(monkeypatch, slots=2, view_wait=0.3) as url:  # mount starts the build
+    with serving(monkeypatch, slots=2, view_wait=0.3) as url:  # the lifespan starts the build
         response, seconds = get(f"{url}/network")
         assert response.status_code == 503 and 0.25 < seconds < TIMEOUT / 2
         assert response.headers["retry-after"] == "5"

@@ -24,9 +24,11 @@ import pytest
 
 import treatygraph as graph
 from tests.support.network import SEED, load_store
+from treatygraph import network
 from treatygraph.model import Extraction, ParagraphKind
-from treatygraph.network import view as network
-from treatygraph.network.view import Limits, Selection, View
+from treatygraph.network.analysis import Selection
+from treatygraph.network.limits import Limits
+from treatygraph.network.view import View
 from treatygraph.rdf import mapping as rdf
 from treatygraph.rdf.vocab import TG, citation_intent
 from treatygraph.store import EmbeddedStore, open_store

@@ -19,11 +19,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from treatygraph import resources
+from treatygraph import network, resources
 from treatygraph.api import arenas as memory
 from treatygraph.api.routes.network import GatedRoute, cache, current
 from treatygraph.api.routes.pages import local_url
-from treatygraph.network import view as network
 from treatygraph.network.export import COLOURS, colour_key, cytoscape_elements
 from treatygraph.network.view import NetworkCache, View
 from treatygraph.rdf.iris import default_base

@@ -25,12 +25,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
+from treatygraph import network
 from treatygraph.api.admission import Gate
 from treatygraph.api.negotiation import Offer, choose
 from treatygraph.api.problems import problem
 from treatygraph.api.services import services
 from treatygraph.network import export
-from treatygraph.network import view as network
+from treatygraph.network.analysis import CoCitation, Rank, Reach, Selection
+from treatygraph.network.limits import InvalidRequest, Limits, NetworkError
 from treatygraph.network.tables import (
     GRAPH_TABLES,
     Table,
@@ -39,17 +41,7 @@ from treatygraph.network.tables import (
     records_table,
     summary_table,
 )
-from treatygraph.network.view import (
-    CoCitation,
-    InvalidRequest,
-    Limits,
-    NetworkCache,
-    NetworkError,
-    Rank,
-    Reach,
-    Selection,
-    View,
-)
+from treatygraph.network.view import NetworkCache, View
 from treatygraph.store import StoreUnavailable
 
 # Repeatable and comma-separated: ?node_kind=paragraph&node_kind=instrument or =paragraph,instrument

@@ -14,17 +14,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from treatygraph import network
 from treatygraph.network import export
-from treatygraph.network import view as network
-from treatygraph.network.view import (
-    MEASURES,
-    NODE_KINDS,
-    PARTS,
-    Limits,
-    NetworkError,
-    Selection,
-    View,
-)
+from treatygraph.network.analysis import Selection
+from treatygraph.network.limits import MEASURES, NODE_KINDS, PARTS, Limits, NetworkError
+from treatygraph.network.view import View
 from treatygraph.store import Store, StoreError, default_spec, open_store
 
 EXIT_BAD_INPUT = 2

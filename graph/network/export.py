@@ -22,8 +22,9 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
-from treatygraph.network import view as network
-from treatygraph.network.view import NODE_KINDS, Limits, View
+from treatygraph.network.limits import NODE_KINDS, InvalidRequest, LimitExceeded, Limits
+from treatygraph.network.subgraphs import aggregated, neighbours, resolution_graph, restrict
+from treatygraph.network.view import View
 from treatygraph.rdf.mapping import to_jsonld, to_ntriples, to_turtle
 from treatygraph.rdf.vocab import CITO, ELI, OA, TG
 from treatygraph.store import Store, Triples
@@ -107,9 +108,9 @@ class Scope:
         """The networkx graph this scope selects from `view`."""
         chosen = (self.resolution, self.around, self.aggregate)
         if sum(c is not None for c in chosen) > 1:
-            raise network.InvalidRequest("choose one of resolution, around and aggregate")
+            raise InvalidRequest("choose one of resolution, around and aggregate")
         if self.around is not None:
-            return network.neighbours(
+            return neighbours(
                 view,
                 self.around,
                 depth=self.depth,
@@ -118,14 +119,14 @@ class Scope:
                 limits=limits,
             )
         if self.resolution is not None:
-            base = network.resolution_graph(view, self.resolution)
+            base = resolution_graph(view, self.resolution)
         elif self.aggregate is not None:
-            base = network.aggregated(view, self.aggregate)
+            base = aggregated(view, self.aggregate)
         else:
             base = view.graph
-        g = network.restrict(base, self.node_kinds, self.edge_kinds)
+        g = restrict(base, self.node_kinds, self.edge_kinds)
         if g.number_of_nodes() > limits.max_export_nodes:
-            raise network.LimitExceeded(
+            raise LimitExceeded(
                 f"the export has {g.number_of_nodes()} nodes, over the limit of "
                 f"{limits.max_export_nodes}; export one resolution or filter by kind"
             )
@@ -363,7 +364,7 @@ def rdf_triples(
 def _limited(triples: Iterable[ox.Triple], limit: int | None) -> Iterator[ox.Triple]:
     for count, triple in enumerate(triples, 1):
         if limit is not None and count > limit:
-            raise network.LimitExceeded(
+            raise LimitExceeded(
                 f"the export has more than {limit} triples; export one resolution, a "
                 "neighbourhood, or use `treatygraph export` on the command line"
             )

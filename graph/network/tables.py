@@ -14,11 +14,15 @@ import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, is_dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from treatygraph.network.view import InvalidRequest, Step, View
+from treatygraph.network.limits import InvalidRequest
+from treatygraph.network.subgraphs import Step
+
+if TYPE_CHECKING:  # the view imports these stages: only its type here
+    from treatygraph.network.view import View
 
 GRAPH_TABLES = ("nodes", "edges")
 _FIRST = {"nodes": ("id", "kind", "label", "ref"), "edges": ("source", "target", "kind")}
