@@ -14,6 +14,7 @@ import pytest
 
 from tests.support.lookups import ROOT, seed_store
 from treatygraph.named_queries import library as ql
+from treatygraph.named_queries import params as qp
 from treatygraph.store import open_store
 
 LIBRARY = ql.load_library()
@@ -95,7 +96,7 @@ def test_paragraph_5_cites_17_instruments_with_unts(runner: ql.Runner) -> None:
 )  # fmt: skip
 def test_parameter_types(type_name: str, good: dict[str, str], bad: list[str]) -> None:
     ids = ql.Ids(ql.default_base())
-    kind = ql.TYPES[type_name]
+    kind = qp.TYPES[type_name]
     for raw, expected in good.items():
         assert kind.to_term(raw, ids).value.endswith(expected), raw
     for raw in bad:
@@ -133,7 +134,7 @@ def test_every_citation_is_listed_without_parameters(runner: ql.Runner) -> None:
 
 def test_an_intent_left_out_means_every_intent(runner: ql.Runner) -> None:
     everything = runner.table("citations-by-intent", {}).total
-    each = sum(runner.table("citations-by-intent", {"intent": k}).total for k in ql.INTENT_KEYS)
+    each = sum(runner.table("citations-by-intent", {"intent": k}).total for k in qp.INTENT_KEYS)
     assert everything == each > 0
 
 
@@ -146,7 +147,7 @@ def test_values_are_bound_as_terms_never_pasted(runner: ql.Runner) -> None:
     hostile = '" } } ; DROP ALL ; SELECT * { ?s ?p "'
     with pytest.raises(ql.ParameterError):
         ql.bind(query, {"instrumentId": hostile})
-    string = ql.TYPES["string"].to_term(hostile, ql.Ids())
+    string = qp.TYPES["string"].to_term(hostile, ql.Ids())
     assert isinstance(string, ox.Literal) and string.value == hostile.strip()
 
 

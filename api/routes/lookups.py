@@ -45,16 +45,13 @@ from treatygraph.named_queries.library import (
     Table,
     UnknownQuery,
     Value,
-    document_symbol,
-    ilo_code,
-    instrument_id,
     load_library,
-    paragraph_id,
-    to_csv,
 )
 from treatygraph.named_queries.library import (
     Query as LibraryQuery,
 )
+from treatygraph.named_queries.output import to_csv
+from treatygraph.named_queries.params import document_symbol, ilo_code, instrument_id, paragraph_id
 from treatygraph.rdf.iris import Ids, default_base
 from treatygraph.rdf.mapping import normlex_url, untc_url
 from treatygraph.store import ResultTooLarge, StoreError, StoreUnavailable, open_store

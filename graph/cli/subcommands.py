@@ -20,6 +20,6 @@ def _lazy(module: str) -> Register:
 
 REGISTER: list[Register] = [
     _lazy("treatygraph.synth.generate"),  # treatygraph synth
-    _lazy("treatygraph.named_queries.library"),  # treatygraph query
+    _lazy("treatygraph.cli.query"),  # treatygraph query
     _lazy("treatygraph.cli.network"),  # treatygraph network, treatygraph export
 ]

@@ -23,15 +23,9 @@ as a wildcard), never in a FILTER or an OPTIONAL.
 
 from __future__ import annotations
 
-import argparse
-import csv
-import io
 import itertools
-import json
 import re
-import sys
-import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,21 +35,18 @@ import yaml
 
 from treatygraph import resources
 from treatygraph.errors import TreatygraphError
+from treatygraph.named_queries.params import TYPES, ParamType
 from treatygraph.rdf.iris import Ids, default_base
-from treatygraph.rdf.vocab import INTENTS, KINDS, TG, XSD
+from treatygraph.rdf.vocab import XSD
 from treatygraph.store import (
     QueryResult,
     ResultTooLarge,
     Solutions,
     Store,
-    StoreError,
     Triples,
-    default_spec,
-    open_store,
 )
 
 DEFAULT_DIR = resources.queries()
-MAX_LENGTH = 200  # characters of any parameter value: ids and symbols are far shorter
 HEADER_KEYS = frozenset(
     {"summary", "description", "parameters", "columns", "example", "expected", "tags"}
 )
@@ -81,220 +72,6 @@ class ParameterError(TreatygraphError):
 
 class UnknownQuery(TreatygraphError):
     """No query of that name in the library."""
-
-
-# --- parameter types ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ParamType:
-    """How a text value becomes an RDF term; ``to_term`` raises ValueError with the reason."""
-
-    name: str
-    description: str
-    example: str
-    to_term: Callable[[str, Ids], ox.NamedNode | ox.Literal]
-    choices: tuple[str, ...] = ()  # the only values allowed, when there is a short list
-
-
-_PARAGRAPH = re.compile(r"(?i)(pp|op)?0*(\d{1,4})")
-_SYMBOL = re.compile(r"[A-Za-z0-9][A-Za-z0-9/.()\- ]*")
-_INSTRUMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
-_ILO = re.compile(r"(?i)([CPR])\s*0*(\d{1,3})")
-_INTEGER = re.compile(r"[+-]?\d{1,12}")
-KIND_KEYS = tuple(k.key for k in KINDS)
-INTENT_KEYS = tuple(i.key for i in INTENTS)
-
-
-def check_text(value: str) -> str:
-    """A value trimmed, bounded in length and free of control characters.
-
-    >>> check_text("  op5 ")
-    'op5'
-    >>> check_text("a\\x00b")
-    Traceback (most recent call last):
-    ValueError: contains a control character (U+0000)
-    """
-    if len(value) > MAX_LENGTH:
-        raise ValueError(f"too long ({len(value)} characters; at most {MAX_LENGTH})")
-    for char in value:
-        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            raise ValueError(f"contains a control character (U+{ord(char):04X})")
-    value = value.strip()
-    if not value:
-        raise ValueError("is empty")
-    return value
-
-
-def paragraph_id(value: str) -> str:
-    """A paragraph id: ``pp3``, ``op5``, or a bare number for an operative paragraph.
-
-    >>> paragraph_id("5"), paragraph_id("OP05"), paragraph_id("pp3")
-    ('op5', 'op5', 'pp3')
-    >>> paragraph_id("0")
-    Traceback (most recent call last):
-    ValueError: paragraph numbers start at 1
-    """
-    m = _PARAGRAPH.fullmatch(check_text(value))
-    if not m:
-        raise ValueError(f"not a paragraph id: {value[:40]!r} (give op5, 5 or pp3)")
-    number = int(m.group(2))
-    if number == 0:
-        raise ValueError("paragraph numbers start at 1")
-    return f"{(m.group(1) or 'op').lower()}{number}"
-
-
-def document_symbol(value: str) -> str:
-    """A UN document symbol, with slashes (``A/RES/77/194``) or dashes (``A-RES-77-194``).
-
-    >>> document_symbol(" A/RES/77/194 ")
-    'A/RES/77/194'
-    >>> document_symbol("../etc/passwd")
-    Traceback (most recent call last):
-    ValueError: not a document symbol: '../etc/passwd'
-    """
-    text = " ".join(check_text(value).split())
-    if not _SYMBOL.fullmatch(text) or ".." in text or "//" in text or text.endswith("/"):
-        raise ValueError(f"not a document symbol: {text[:40]!r}")
-    return text
-
-
-def slashed_symbol(value: str) -> str:
-    """A symbol as the graph writes it: with slashes; a symbol given with dashes only has
-    them read as slashes (which misreads the rare symbol with a dash of its own, such as
-    A/RES/ES-11/1: give those with slashes).
-
-    >>> slashed_symbol("A-77-170"), slashed_symbol("A/RES/ES-11/1")
-    ('A/77/170', 'A/RES/ES-11/1')
-    """
-    text = document_symbol(value)
-    return text if "/" in text else text.replace("-", "/")
-
-
-def instrument_id(value: str) -> str:
-    """An instrument's authority id.
-
-    >>> instrument_id("tip_protocol")
-    'tip_protocol'
-    """
-    text = check_text(value)
-    if not _INSTRUMENT.fullmatch(text) or len(text) > 100:
-        raise ValueError(f"not an instrument id: {text[:40]!r} (e.g. crc, cedaw, c029)")
-    return text
-
-
-def ilo_code(value: str) -> str:
-    """An ILO instrument code, letter and three digits.
-
-    >>> ilo_code("c29"), ilo_code("P029"), ilo_code("R 203")
-    ('C029', 'P029', 'R203')
-    """
-    m = _ILO.fullmatch(check_text(value))
-    if not m or int(m.group(2)) == 0:
-        raise ValueError(f"not an ILO code: {value[:40]!r} (C029, P029 or R203)")
-    return f"{m.group(1).upper()}{int(m.group(2)):03d}"
-
-
-def integer(value: str) -> int:
-    text = check_text(value)
-    if not _INTEGER.fullmatch(text):
-        raise ValueError(f"not an integer: {text[:40]!r}")
-    return int(text)
-
-
-def _iri(value: str, _: Ids) -> ox.NamedNode:
-    text = check_text(value)
-    if not re.match(r"(?i)(https?|urn):", text):
-        raise ValueError(f"not an absolute http(s) or urn IRI: {text[:40]!r}")
-    return ox.NamedNode(text)  # pyoxigraph validates the IRI syntax
-
-
-def _choice(keys: Sequence[str], what: str) -> Callable[[str], str]:
-    def check(value: str) -> str:
-        text = check_text(value).lower().replace("_", "-").replace(" ", "-")
-        if text not in keys:
-            raise ValueError(f"unknown {what} {value[:40]!r}; one of: {', '.join(keys)}")
-        return text
-
-    return check
-
-
-_kind_key = _choice(KIND_KEYS, "kind")
-_intent_key = _choice(INTENT_KEYS, "intent")
-
-
-def _integer_term(value: str, _: Ids) -> ox.Literal:
-    return ox.Literal(str(integer(value)), datatype=ox.NamedNode(f"{XSD}integer"))
-
-
-def _body(value: str, ids: Ids) -> ox.NamedNode:
-    text = check_text(value)
-    try:
-        return ox.NamedNode(ids.body(text))
-    except ValueError:
-        raise ValueError(f"not a body name or slug: {text[:40]!r}") from None
-
-
-TYPES: dict[str, ParamType] = {
-    t.name: t
-    for t in (
-        ParamType(
-            "resolution",
-            "a resolution by its symbol, with slashes or dashes",
-            "A/RES/77/194",
-            lambda v, ids: ox.NamedNode(ids.resolution(document_symbol(v))),
-        ),
-        ParamType(
-            "paragraph",
-            "a paragraph id: op5 (or 5) for operative paragraph 5, pp3 for preambular 3",
-            "op5",
-            lambda v, _: ox.Literal(paragraph_id(v)),
-        ),
-        ParamType(
-            "instrument",
-            "an instrument by its authority id",
-            "crc",
-            lambda v, ids: ox.NamedNode(ids.instrument(instrument_id(v))),
-        ),
-        ParamType(
-            "symbol",
-            "a UN document symbol with slashes (A/77/170); without any slash, dashes read as "
-            "slashes (A-77-170)",
-            "A/77/170",
-            lambda v, _: ox.Literal(slashed_symbol(v)),
-        ),
-        ParamType(
-            "id",
-            "an instrument's authority id, as text",
-            "crc",
-            lambda v, _: ox.Literal(instrument_id(v)),
-        ),
-        ParamType("integer", "a whole number", "1577", _integer_term),
-        ParamType(
-            "ilo_code",
-            "an ILO code: C029, P029, R203",
-            "C029",
-            lambda v, _: ox.Literal(ilo_code(v)),
-        ),
-        ParamType(
-            "kind",
-            "an instrument kind (convention, ilo-convention, declaration, ...)",
-            "convention",
-            lambda v, _: ox.NamedNode(f"{TG}kind-{_kind_key(v)}"),
-            KIND_KEYS,
-        ),
-        ParamType(
-            "intent",
-            "an intent (urges-ratification, recalling, welcoming, ...)",
-            "urges-ratification",
-            lambda v, _: ox.NamedNode(f"{TG}intent-{_intent_key(v)}"),
-            INTENT_KEYS,
-        ),
-        ParamType("body", "an adopting body, by name or slug", "general-assembly", _body),
-        ParamType("iri", "an absolute IRI", "https://w3id.org/treatygraph/id/instrument/crc", _iri),
-        ParamType("string", "any text", "trafficking", lambda v, _: ox.Literal(check_text(v))),
-    )
-}
 
 
 # --- query files --------------------------------------------------------------------------
@@ -620,130 +397,3 @@ def mismatches(query: Query, result: Table | Graph) -> list[str]:
 
 def _matches(record: Mapping[str, Value], want: Mapping[str, Value]) -> bool:
     return all(record.get(k) == v for k, v in want.items())
-
-
-# --- output -------------------------------------------------------------------------------
-
-
-def to_csv(columns: Sequence[str], records: Sequence[Mapping[str, Value]]) -> str:
-    """CSV with a header row; booleans as true/false, missing values empty."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    for record in records:
-        writer.writerow([_cell(record.get(c)) for c in columns])
-    return buffer.getvalue()
-
-
-def _cell(v: Value) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
-
-
-def to_text(table: Table, *, width: int = 60) -> str:
-    """A plain aligned table for a terminal; long cells are cut with an ellipsis."""
-    cells = [[_clip(_cell(v), width) for v in row] for row in table.rows]
-    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(table.columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(table.columns, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
-    shown = f"rows {table.offset + 1}-{table.offset + len(table.rows)} of {table.total}"
-    return "\n".join(line.rstrip() for line in lines) + f"\n({shown})\n"
-
-
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-# --- command line: treatygraph query ------------------------------------------------------
-
-
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``treatygraph query`` to the command line."""
-    p = sub.add_parser(
-        "query",
-        help="run a named query of the library (queries/*.rq)",
-        description="Run a named lookup. `treatygraph query` lists them; "
-        "`treatygraph query NAME --help` shows a query's parameters.",
-        add_help=False,
-    )
-    p.add_argument("name", nargs="?", help="the query to run; leave out to list them")
-    p.add_argument("rest", nargs=argparse.REMAINDER, help="--PARAM VALUE ... and options")
-    p.add_argument("-h", "--help", action="store_true", help="show help (of NAME if given)")
-    p.set_defaults(run=cmd_query, query_parser=p)
-
-
-def query_parser(query: Query) -> argparse.ArgumentParser:
-    """The options of one query: its parameters, then where and how to print."""
-    p = argparse.ArgumentParser(
-        prog=f"treatygraph query {query.name}",
-        description=f"{query.summary}. {query.description}",
-        epilog="example: treatygraph query "
-        + " ".join([query.name, *(f"--{k} {v}" for k, v in query.example.items())]),
-    )
-    for param in query.params:
-        need = "required" if param.required else "optional"
-        p.add_argument(
-            f"--{param.name}",
-            dest=f"param_{param.name}",
-            metavar=param.type.name.upper(),
-            help=f"{param.description} ({need}; {param.type.description})",
-        )
-    p.add_argument("--store", help="a store directory or sparql+http(s)://… (default: data/store)")
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    p.add_argument("--limit", type=int, default=None, help="at most this many rows")
-    p.add_argument("--offset", type=int, default=0, help="skip this many rows first")
-    p.add_argument("--base", help="IRI base of the graph (default: $TREATYGRAPH_BASE or w3id)")
-    p.add_argument("--queries", type=Path, default=None, help="the query directory")
-    return p
-
-
-def cmd_query(args: argparse.Namespace) -> int:
-    library = load_library(_queries_dir(args.rest))
-    if args.name is None:
-        if args.help:
-            args.query_parser.print_help()
-        else:
-            sys.stdout.write(_listing(library))
-        return 0
-    query = library[args.name]
-    options = query_parser(query).parse_args([*args.rest, *(["--help"] if args.help else [])])
-    values = {p.name: getattr(options, f"param_{p.name}") for p in query.params}
-    values = {k: v for k, v in values.items() if v is not None}
-    store = open_store(options.store or default_spec(), read_only=True)
-    runner = Runner(store, library, base=options.base or default_base())
-    try:
-        result = runner.run(query.name, values, offset=max(options.offset, 0), limit=options.limit)
-    except StoreError as err:  # no store yet, a server down: a message, not a traceback
-        raise TreatygraphError(f"query {query.name}: {err}") from None
-    sys.stdout.write(_render(result, options.format))
-    return 0
-
-
-def _queries_dir(rest: Sequence[str]) -> Path | None:
-    for i, arg in enumerate(rest):
-        if arg == "--queries" and i + 1 < len(rest):
-            return Path(rest[i + 1])
-        if arg.startswith("--queries="):
-            return Path(arg.split("=", 1)[1])
-    return None
-
-
-def _listing(library: Library) -> str:
-    width = max((len(q.name) for q in library), default=0)
-    lines = [f"{q.name.ljust(width)}  {q.summary}" for q in library]
-    return "\n".join([*lines, "", "treatygraph query NAME --help: a query's parameters"]) + "\n"
-
-
-def _render(result: Table | Graph, fmt: str) -> str:
-    if isinstance(result, Graph):
-        return "".join(f"{t} .\n" for t in result.triples)
-    if fmt == "json":
-        return json.dumps(result.records(), ensure_ascii=False, indent=2) + "\n"
-    if fmt == "csv":
-        return to_csv(result.columns, result.records())
-    return to_text(result)
