@@ -30,7 +30,7 @@ from tests.reliability.harness import children, state, tree
 from tests.support.lookups import shared_service
 from treatygraph.api.problems import Problem, problem
 from treatygraph.api.routes.linked_data import canonical_path
-from treatygraph.build.dist import remove_stale
+from treatygraph.build.folders import remove_stale
 from treatygraph.cli.main import main as cli
 from treatygraph.errors import TreatygraphError
 from treatygraph.model import ResolutionMeta
@@ -339,7 +339,7 @@ SEED_CORPUS = ROOT / "corpus"
 HOLD = """
 import sys, time
 from pathlib import Path
-from treatygraph.build.dist import scratch_folder
+from treatygraph.build.folders import scratch_folder
 with scratch_folder(Path(sys.argv[1]), sys.argv[2]) as folder:
     (folder / "part").write_text("half written")
     print(folder, flush=True)

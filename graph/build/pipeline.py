@@ -35,11 +35,11 @@ from treatygraph.build.dist import (
     BuildError,
     BuildReport,
     authority_checksums,
-    scratch_folder,
     store_graphs,
     with_authority,
     write,
 )
+from treatygraph.build.folders import scratch_folder
 from treatygraph.errors import TreatygraphError
 from treatygraph.rdf.iris import default_base, normalise_base
 from treatygraph.rdf.mapping import Assembly, DuplicateResolution, Part
