@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from treatygraph import resources
 from treatygraph.api import arenas as memory
+from treatygraph.api.answers import AnswerLayer, Answers
 from treatygraph.api.cache import Cache
 from treatygraph.api.cache_middleware import ResponseCache
 from treatygraph.api.routes import explore, lookups, sparql
@@ -56,6 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # that it runs
     # inside the CORS middleware, which adds its headers for each request's Origin.
     app.add_middleware(ResponseCache, cache=cache, ready=lambda: _ready(app))
+    # The build's answers of the lookups (treatygraph.api.answers), before the cache: a lookup
+    # the build answered never reaches it, nor a route, nor the store.
+    app.state.answers = answers = Answers.for_settings(settings)
+    app.add_middleware(AnswerLayer, answers=answers)
     # Public, read-only data: any origin may read, and no credentials are ever involved.
     app.add_middleware(
         CORSMiddleware,
@@ -136,7 +141,12 @@ STATS = {
             "the start, entries stored and evicted, times emptied by a new load",
             "properties": {"enabled": {"type": "boolean"}},
             "additionalProperties": {"type": "integer"},
-        }
+        },
+        "answers": {
+            "type": "object",
+            "description": "the build's answers of the lookups: whether they are on and "
+            "loaded, lookups answered from them, and 304s sent",
+        },
     },
 }
 
@@ -144,7 +154,9 @@ STATS = {
 async def stats(request: Request) -> Response:
     """The answer cache's figures (`cache`, `cache_middleware`): what it holds and serves."""
     cache: Cache = request.app.state.cache
-    return JSONResponse({"cache": cache.stats()}, headers={"Cache-Control": "no-store"})
+    answers: Answers | None = request.app.state.answers
+    figures = {"cache": cache.stats(), "answers": answers.stats() if answers else {"enabled": False}}
+    return JSONResponse(figures, headers={"Cache-Control": "no-store"})
 
 
 def _probe(store: Store) -> None:
