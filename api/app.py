@@ -155,7 +155,10 @@ async def stats(request: Request) -> Response:
     """The answer cache's figures (`cache`, `cache_middleware`): what it holds and serves."""
     cache: Cache = request.app.state.cache
     answers: Answers | None = request.app.state.answers
-    figures = {"cache": cache.stats(), "answers": answers.stats() if answers else {"enabled": False}}
+    figures = {
+        "cache": cache.stats(),
+        "answers": answers.stats() if answers else {"enabled": False},
+    }
     return JSONResponse(figures, headers={"Cache-Control": "no-store"})
 
 

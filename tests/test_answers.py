@@ -85,7 +85,7 @@ def _same(store: Path, keys: list[tuple[str, int]]) -> None:
         assert mine == theirs, path
 
 
-def test_every_answer_of_the_seed_is_the_routes(seed_store: Path) -> None:
+def test_the_seed_has_every_kind_of_answer(seed_store: Path) -> None:
     keys = _keys(seed_store)
     expected = {
         "/resolutions", "/instruments", "/instruments?kind=convention", "/instruments/crc",
@@ -94,17 +94,24 @@ def test_every_answer_of_the_seed_is_the_routes(seed_store: Path) -> None:
         "/resolutions/A-RES-77-194/paragraphs/op5/citations",
     }  # fmt: skip
     assert expected <= {k for k, _ in keys}
-    _same(seed_store, keys)
+    _same(seed_store, [k for k in keys if k[0] in expected])
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
+def test_every_answer_of_the_seed_is_the_routes(seed_store: Path) -> None:
+    _same(seed_store, _keys(seed_store))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(3600)
 def test_every_answer_of_a_synthetic_corpus_is_the_routes(synth_store: Path) -> None:
     _same(synth_store, _keys(synth_store))
 
 
 def test_a_sample_of_a_synthetic_corpus_is_the_routes(synth_store: Path) -> None:
     keys = _keys(synth_store)
-    _same(synth_store, keys[:: max(1, len(keys) // 60)])
+    _same(synth_store, keys[:: max(1, len(keys) // 25)])
 
 
 # --- only exact, canonical requests -----------------------------------------------------------

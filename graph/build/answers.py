@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-
 from treatygraph.api.routes import lookups as shapes
 from treatygraph.named_queries.library import (
     Library,
@@ -198,12 +197,15 @@ def run(store: ox.Store, library: Library, name: str, values: Mapping[str, str],
 _SHARED: dict[bytes, bytes] = {}  # in a worker: shared subject "<iri>" → its lines
 _BASE = ""
 _LIBRARY: Library | None = None
-_OBJECT = re.compile(rb"(<[^>]+>) \.\n")
+_SHARED_OBJECT = re.compile(rb"x^")  # the objects that name a shared node the lookups read
+LOOKED_UP = ("instrument/", "unts/", "body/")  # those nodes, under the base
 
 
 def _start(shared: dict[bytes, bytes], base: str) -> None:
-    global _SHARED, _BASE, _LIBRARY
+    global _SHARED, _BASE, _LIBRARY, _SHARED_OBJECT
     _SHARED, _BASE, _LIBRARY = shared, base, load_library()
+    heads = b"|".join(re.escape(f"{base}{kind}".encode()) for kind in LOOKED_UP)
+    _SHARED_OBJECT = re.compile(rb" (<(?:" + heads + rb")[^>]*>) \.\n")
 
 
 def _answer(job: tuple[str, bytes]) -> Made:
@@ -212,13 +214,13 @@ def _answer(job: tuple[str, bytes]) -> Made:
     symbol, own = job
     assert _LIBRARY is not None
     needed: dict[bytes, bytes] = {}
-    frontier = set(_OBJECT.findall(own))
+    frontier = set(_SHARED_OBJECT.findall(own))
     for _ in range(2):
         found = {s: _SHARED[s] for s in frontier if s in _SHARED and s not in needed}
         needed.update(found)
-        frontier = set(_OBJECT.findall(b"".join(found.values())))
+        frontier = set(_SHARED_OBJECT.findall(b"".join(found.values())))
     store = ox.Store()
-    store.bulk_load(own + b"".join(needed.values()), ox.RdfFormat.N_TRIPLES)
+    store.load(own + b"".join(needed.values()), ox.RdfFormat.N_TRIPLES)
     values = {"resolution": symbol}
     tables = {name: run(store, _LIBRARY, name, values, _BASE) for name in PER_RESOLUTION}
     return resolution_answers(tables, run(store, _LIBRARY, "cited-by", {}, _BASE))
@@ -343,7 +345,9 @@ def instrument_answers(db: sqlite3.Connection, store: Store, library: Library,
 
 def _cites(db: sqlite3.Connection) -> dict[str, tuple[list[bytes], list[bytes]]]:
     out: dict[str, tuple[list[bytes], list[bytes]]] = defaultdict(lambda: ([], []))
-    for iri, item, line in db.execute("SELECT instrument, json, csv FROM staged_cites ORDER BY seq"):
+    for iri, item, line in db.execute(
+        "SELECT instrument, json, csv FROM staged_cites ORDER BY seq"
+    ):
         out[iri][0].append(item)
         out[iri][1].append(line)
     return out

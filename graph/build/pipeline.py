@@ -23,6 +23,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
+from treatygraph.build import answers
 from treatygraph.build.corpus import (
     CorpusRead,
     Failure,
@@ -43,7 +44,6 @@ from treatygraph.build.dist import (
 from treatygraph.errors import TreatygraphError
 from treatygraph.rdf.iris import default_base, normalise_base
 from treatygraph.rdf.mapping import Assembly, DuplicateResolution, Part
-from treatygraph.build import answers
 from treatygraph.store import EmbeddedStore, RemoteStore, Store, StoreError, open_store
 
 STAMP = "build-stamp.json"  # beside dist/graph.nt: what the last build was made from
@@ -78,8 +78,7 @@ class PipelineReport:
         )
         if "answers" in self.seconds:
             lines.append(
-                f"wrote {self.answers} answers of the lookups in "
-                f"{self.seconds['answers']:.2f}s"
+                f"wrote {self.answers} answers of the lookups in {self.seconds['answers']:.2f}s"
             )
         return lines
 
@@ -196,7 +195,8 @@ def _load(
     graph = out_dir / "graph.nt"
     if isinstance(target, EmbeddedStore):
         count = target.load(
-            graph, prepare=lambda gen: finish(EmbeddedStore(gen, read_only=True), gen / answers.FILE)
+            graph,
+            prepare=lambda gen: finish(EmbeddedStore(gen, read_only=True), gen / answers.FILE),
         )
     else:
         count = target.load(graph)
