@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from starlette.datastructures import URL
 from starlette.types import ASGIApp, Receive, Scope, Send
 from treatygraph.api.negotiation import choose
 from treatygraph.api.routes.lookups import DEFAULT_LIMIT, MAX_LIMIT, MEDIA_TYPES, OFFERS
@@ -39,6 +38,7 @@ FILE = "answers.sqlite"  # treatygraph.build.answers.FILE (the service does not 
 ROUTES = frozenset({"resolutions", "instruments", "unts", "ilo"})
 _PLAIN = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-/")
 _PLAIN_QUERY = _PLAIN - {ord("/")} | frozenset(b"=&")
+_PLAIN_HOST = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")
 _ALTERNATES = (("json", "application/json"), ("csv", "text/csv"), ("html", "text/html"))
 _JSON_TYPE = MEDIA_TYPES["json"].encode()
 _CSV_TYPE = MEDIA_TYPES["csv"].encode()
@@ -92,11 +92,11 @@ class Answers:
         if stamp != self._seen:
             self._seen = stamp
             self._file = None
-            if where is not None:
+            if where is not None and where[1].is_file():
                 try:
                     self._file = AnswerFile(where[1])
                 except sqlite3.Error:
-                    self._file = None  # not (yet) a whole answers file: the routes answer
+                    self._file = None  # not a whole answers file: the routes answer
         return self._file
 
     def stats(self) -> dict[str, Any]:
@@ -109,13 +109,17 @@ class Answers:
 
 
 def _in_generation(store: Path) -> Callable[[], tuple[object, Path] | None]:
+    """Where the current generation's file is, by one ``readlink`` (the generation's name is
+    the stamp: a generation's answers are in it before it is swapped in)."""
+    link, parent = str(store), store.parent
+    plain = store / FILE
+
     def locate() -> tuple[object, Path] | None:
         try:
-            generation = os.readlink(store)
+            generation = os.readlink(link)
         except OSError:  # no store yet, or a plain directory (no generations)
-            return _stat(store / FILE)
-        path = store.parent / generation / FILE
-        return (generation, path) if path.exists() else None
+            return _stat(plain)
+        return generation, parent / generation / FILE
 
     return locate
 
@@ -209,8 +213,10 @@ class Answer:
 def answer(row: Row, ask: Asked, scope: Scope) -> Answer | None:
     """The route's answer from the row; None when the row cannot give it (the routes answer)."""
     _, paged, body, csv, header, empty, json_ends, csv_ends = row
-    url = URL(scope=scope)
-    links = [f'<{url.include_query_params(format=n)}>; rel="alternate"; type="{t}"'
+    url = _Url.of(scope)
+    if url is None:
+        return None
+    links = [f'<{url.with_params(format=n)}>; rel="alternate"; type="{t}"'
              for n, t in _ALTERNATES]  # fmt: skip
     headers = [(b"vary", b"Accept")]
     if not paged:
@@ -237,16 +243,45 @@ def answer(row: Row, ask: Asked, scope: Scope) -> Answer | None:
     return Answer(headers, out)
 
 
-def _paging(url: URL, offset: int, limit: int, total: int) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class _Url:
+    """The request's URL as Starlette's ``request.url`` spells it, and its parameters: what
+    ``request.url.include_query_params(...)`` gives, for the plain URLs this layer serves
+    (every character of the path and parameters needs no escaping, the Host header is plain),
+    without parsing and re-encoding the URL for each link."""
+
+    base: str
+    params: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, scope: Scope) -> _Url | None:
+        host = None
+        for name, value in scope["headers"]:
+            if name == b"host":
+                host = value
+                break
+        if host is None or not _PLAIN_HOST.issuperset(host):
+            return None
+        query = scope.get("query_string", b"").decode()
+        pairs = tuple(tuple(p.split("=", 1)) for p in query.split("&")) if query else ()
+        base = f"{scope.get('scheme', 'http')}://{host.decode()}{scope['path']}"
+        return cls(base, pairs)  # type: ignore[arg-type]
+
+    def with_params(self, **given: object) -> str:
+        kept = [f"{k}={v}" for k, v in self.params if k not in given]
+        return f"{self.base}?{'&'.join([*kept, *(f'{k}={v}' for k, v in given.items())])}"
+
+
+def _paging(url: _Url, offset: int, limit: int, total: int) -> list[str]:
     """The first/prev/next/last links, as ``treatygraph.api.routes.lookups._links``."""
     last = max(0, (total - 1) // limit * limit)
-    out = [f'<{url.include_query_params(offset=0, limit=limit)}>; rel="first"']
+    out = [f'<{url.with_params(offset=0, limit=limit)}>; rel="first"']
     if offset > 0:
-        prev = url.include_query_params(offset=max(0, offset - limit), limit=limit)
+        prev = url.with_params(offset=max(0, offset - limit), limit=limit)
         out.append(f'<{prev}>; rel="prev"')
     if offset + limit < total:
-        out.append(f'<{url.include_query_params(offset=offset + limit, limit=limit)}>; rel="next"')
-    out.append(f'<{url.include_query_params(offset=last, limit=limit)}>; rel="last"')
+        out.append(f'<{url.with_params(offset=offset + limit, limit=limit)}>; rel="next"')
+    out.append(f'<{url.with_params(offset=last, limit=limit)}>; rel="last"')
     return out
 
 

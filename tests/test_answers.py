@@ -72,6 +72,7 @@ def _variants(key: str, paged: int) -> Iterator[str]:
         yield f"{key}{joiner}limit=2&offset=1"
         yield f"{key}{joiner}format=csv&limit=1&offset=1"
         yield f"{key}{joiner}offset=100000"
+        yield f"{key}{joiner}limit=1&format=json&offset=2"  # links keep the order asked
 
 
 def _same(store: Path, keys: list[tuple[str, int]]) -> None:
