@@ -43,23 +43,28 @@ _ALTERNATES = (("json", "application/json"), ("csv", "text/csv"), ("html", "text
 _JSON_TYPE = MEDIA_TYPES["json"].encode()
 _CSV_TYPE = MEDIA_TYPES["csv"].encode()
 
-# key, paged, json, csv, header, empty header, item ends in json, item ends in csv
-Row = tuple[str, int, bytes, bytes, bytes, bytes, bytes, bytes]
+# paged, body (JSON or CSV), CSV header, CSV header of an empty page, the items' end offsets
+Row = tuple[int, bytes, bytes, bytes, bytes]
+_SELECT = {
+    "json": "SELECT paged, json, x'', x'', json_ends FROM answers WHERE key = ?",
+    "csv": "SELECT paged, csv, header, empty, csv_ends FROM answers WHERE key = ?",
+}
+MAP_BYTES = 1 << 40  # the whole file mapped: pages are read from the page cache, no read()
 
 
 class AnswerFile:
-    """One build's answers file, open read-only."""
+    """One build's answers file, open read-only and memory-mapped."""
 
     def __init__(self, path: Path) -> None:
         uri = f"file:{quote(str(path))}?mode=ro&immutable=1"
         self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self.db.execute(f"PRAGMA mmap_size={MAP_BYTES}")
         meta = dict(self.db.execute("SELECT name, value FROM meta").fetchall())
         self.build = str(meta.get("build", ""))[:16]
 
-    def get(self, key: str) -> Row | None:
-        found: Row | None = self.db.execute(
-            "SELECT * FROM answers WHERE key = ?", (key,)
-        ).fetchone()
+    def get(self, key: str, fmt: str) -> Row | None:
+        """The answer at ``key`` in ``fmt`` (json or csv): only its columns are read."""
+        found: Row | None = self.db.execute(_SELECT[fmt], (key,)).fetchone()
         return found
 
 
@@ -212,7 +217,7 @@ class Answer:
 
 def answer(row: Row, ask: Asked, scope: Scope) -> Answer | None:
     """The route's answer from the row; None when the row cannot give it (the routes answer)."""
-    _, paged, body, csv, header, empty, json_ends, csv_ends = row
+    paged, body, header, empty, raw_ends = row
     url = _Url.of(scope)
     if url is None:
         return None
@@ -222,13 +227,12 @@ def answer(row: Row, ask: Asked, scope: Scope) -> Answer | None:
     if not paged:
         if ask.offset is not None or ask.limit is not None:
             return None  # the route ignores them, and its links repeat them: let it answer
-        out = body if ask.fmt == "json" else csv
         headers.append((b"link", ", ".join(links).encode("latin-1")))
-        return Answer(headers, out)
+        return Answer(headers, body)
     offset = ask.offset or 0
     limit = ask.limit or DEFAULT_LIMIT
     ends = array("Q")
-    ends.frombytes(json_ends if ask.fmt == "json" else csv_ends)
+    ends.frombytes(raw_ends)
     total = len(ends)
     stop = min(offset + limit, total)
     if ask.fmt == "json":
@@ -236,7 +240,7 @@ def answer(row: Row, ask: Asked, scope: Scope) -> Answer | None:
         out = b"[" + body[start : ends[stop - 1]] + b"]" if offset < total else b"[]"
     else:
         start = ends[offset - 1] if 0 < offset <= total else 0
-        out = header + csv[start : ends[stop - 1]] if offset < total else empty
+        out = header + body[start : ends[stop - 1]] if offset < total else empty
     links += _paging(url, offset, limit, total)
     headers.append((b"link", ", ".join(links).encode("latin-1")))
     headers.append((b"x-total-count", str(total).encode()))
@@ -326,7 +330,7 @@ class AnswerLayer:
         assert self.answers is not None
         file = self.answers.current()
         ask = asked(scope) if file is not None else None
-        row = file.get(ask.key) if file is not None and ask is not None else None
+        row = file.get(ask.key, ask.fmt) if file is not None and ask is not None else None
         found = answer(row, ask, scope) if row is not None and ask is not None else None
         if found is None or file is None:
             return None
