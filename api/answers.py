@@ -266,10 +266,10 @@ class _Url:
                 break
         if host is None or not _PLAIN_HOST.issuperset(host):
             return None
-        query = scope.get("query_string", b"").decode()
-        pairs = tuple(tuple(p.split("=", 1)) for p in query.split("&")) if query else ()
+        query: str = scope.get("query_string", b"").decode()
+        split = (p.partition("=") for p in query.split("&")) if query else ()
         base = f"{scope.get('scheme', 'http')}://{host.decode()}{scope['path']}"
-        return cls(base, pairs)  # type: ignore[arg-type]
+        return cls(base, tuple((name, text) for name, _, text in split))
 
     def with_params(self, **given: object) -> str:
         kept = [f"{k}={v}" for k, v in self.params if k not in given]

@@ -224,6 +224,7 @@ _PHASES = {
     ),
     "write": re.compile(r"^wrote (\d+) triples to .* in ([\d.]+)s"),
     "load": re.compile(r"^loaded (\d+) triples into .* in ([\d.]+)s"),
+    "answers": re.compile(r"^wrote (\d+) answers of the lookups in ([\d.]+)s"),
 }
 
 
@@ -236,6 +237,8 @@ def _phases(stderr: str) -> dict[str, Any]:
                 found[f"{name}_seconds"] = float(m.groups()[-1])
                 if name == "read":
                     found["parsed"], found["cached"], found["failed"] = map(int, m.groups()[1:4])
+                elif name == "answers":
+                    found["answers"] = int(m.group(1))
                 else:
                     found["triples"] = int(m.group(1))
     return found
