@@ -65,8 +65,8 @@ CREATE TABLE answers (
   key TEXT PRIMARY KEY, paged INTEGER NOT NULL, json BLOB NOT NULL, csv BLOB NOT NULL,
   header BLOB NOT NULL, empty BLOB NOT NULL, json_ends BLOB NOT NULL, csv_ends BLOB NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE staged_list (seq INTEGER PRIMARY KEY, json BLOB NOT NULL, csv BLOB NOT NULL);
-CREATE TABLE staged_cites (
+CREATE TABLE staged.staged_list (seq INTEGER PRIMARY KEY, json BLOB NOT NULL, csv BLOB NOT NULL);
+CREATE TABLE staged.staged_cites (
   seq INTEGER PRIMARY KEY, instrument TEXT NOT NULL, json BLOB NOT NULL, csv BLOB NOT NULL
 );
 """
@@ -247,15 +247,15 @@ def stage(
 ) -> int:
     """Write every resolution's answers into a new file at ``path``; the number written."""
     path.unlink(missing_ok=True)
-    db = sqlite3.connect(path)
+    _side(path).unlink(missing_ok=True)
+    db = _open(path)
     try:
         # Pages of 64 KiB: most answers then fit in one page (a lookup reads no overflow chain).
-        db.executescript(
-            "PRAGMA page_size=65536; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA
-        )
+        db.executescript("PRAGMA page_size=65536;" + SCHEMA)
         jobs_iter = ((p.symbol, read(p, 0, p.size)) for p in whole.parts)
         count = 0
-        for made in _made(jobs_iter, shared_index(whole.shared), whole.base, jobs):
+        workers = max(1, jobs or os.cpu_count() or 1) if len(whole.parts) > WINDOW else 1
+        for made in _made(jobs_iter, shared_index(whole.shared), whole.base, workers):
             count += _store(db, made)
         db.commit()
         return count
@@ -264,8 +264,9 @@ def stage(
 
 
 def _made(jobs_iter: Iterator[tuple[str, bytes]], shared: dict[bytes, bytes], base: str,
-          jobs: int | None) -> Iterator[Made]:  # fmt: skip
-    workers = max(1, jobs or os.cpu_count() or 1)
+          workers: int) -> Iterator[Made]:  # fmt: skip
+    """Each resolution's answers, in order: in this process for a small corpus (starting a
+    process costs more than a few dozen resolutions), else in ``workers`` processes."""
     if workers == 1:
         _start(shared, base)
         yield from map(_answer, jobs_iter)
@@ -289,19 +290,17 @@ def _store(db: sqlite3.Connection, made: Made) -> int:
 def finish(path: Path, store: Store, dest: Path, *, base: str, build: str) -> int:
     """Add the instrument-wide answers (from the loaded ``store``) to the file staged at
     ``path``, then move it to ``dest`` in one ``os.replace``; the number of answers."""
-    db = sqlite3.connect(path)
+    db = _open(path)
     try:
         library = load_library()
         for answer in instrument_answers(db, store, library, Ids(base)):
             db.execute("INSERT INTO answers VALUES (?,?,?,?,?,?,?,?)", answer)
-        db.execute("DROP TABLE staged_list")
-        db.execute("DROP TABLE staged_cites")
         db.executemany("INSERT INTO meta VALUES (?,?)", [("version", VERSION), ("build", build)])
         db.commit()
         (count,) = db.execute("SELECT COUNT(*) FROM answers").fetchone()
-        db.execute("VACUUM")
     finally:
         db.close()
+    _side(path).unlink(missing_ok=True)
     with open(path, "rb") as f:
         os.fsync(f.fileno())
     os.replace(path, dest)
@@ -390,6 +389,22 @@ def _unts(rows: list[dict[str, Value]]) -> Iterator[Answer]:
         yield single(f"/unts/{volume}/{number}", data, list(flat[0]), flat)
 
 
+def _open(path: Path) -> sqlite3.Connection:
+    """The staged file, with the lists being put together in a file beside it (dropped at
+    the end, so the answers file needs no VACUUM: nothing was ever deleted from it)."""
+    db = sqlite3.connect(path)
+    db.execute("ATTACH DATABASE ? AS staged", (str(_side(path)),))
+    db.executescript(
+        "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
+        "PRAGMA staged.journal_mode=OFF; PRAGMA staged.synchronous=OFF;"
+    )
+    return db
+
+
+def _side(path: Path) -> Path:
+    return path.with_name(path.name + ".lists")
+
+
 @contextlib.contextmanager
 def staging(out_dir: Path) -> Iterator[Path]:
     """A path for the staged file beside ``out_dir`` (on its disk), removed unless moved."""
@@ -398,3 +413,4 @@ def staging(out_dir: Path) -> Iterator[Path]:
         yield path
     finally:
         path.unlink(missing_ok=True)
+        _side(path).unlink(missing_ok=True)
