@@ -53,8 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "build": bench_build,
         "lookup": bench_lookup,
         "sparql": bench_sparql,
-        "lookup_large": lambda a: bench_lookup(a, a.large),
-        "sparql_large": lambda a: bench_sparql(a, a.large),
+        "lookup_large": lambda a: _if_built(a, a.large, bench_lookup),
+        "sparql_large": lambda a: _if_built(a, a.large, bench_sparql),
         "traversal": bench_traversal,
     }
     previous = _previous(args.work / "results.json")
@@ -71,7 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(f"== {name}")
         started = time.perf_counter()
         load_before = os.getloadavg()[0]
-        results[name] = section(args)
+        found = section(args)
+        if not found:
+            _say(f"  {name}: skipped (no build at that size: run the build section first)")
+            continue
+        results[name] = found
         results[name]["section_seconds"] = round(time.perf_counter() - started, 1)
         results[name]["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
         if name == "build":
@@ -83,6 +87,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.write(results, args.docs)
     _say(f"wrote {args.docs / 'benchmarks.md'}")
     return 0
+
+
+SizedSection = Callable[[argparse.Namespace, int], dict[str, Any]]
+
+
+def _if_built(args: argparse.Namespace, size: int, section: SizedSection) -> dict[str, Any]:
+    """``section`` at ``size`` when the build section made a store of that size, else {}."""
+    if not size or not (build_dir(args, size) / "store").exists():
+        return {}
+    return section(args, size)
 
 
 def _history(results: dict[str, Any]) -> dict[str, Any]:
