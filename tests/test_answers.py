@@ -14,12 +14,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from treatygraph.api.answers import Answers
 from treatygraph.api.app import create_app
 from treatygraph.api.settings import Settings
 from treatygraph.build.answers import FILE
 from treatygraph.build.pipeline import run_build
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, OxigraphServer
 
 IGNORED = {"etag", "date", "server"}  # the answers add an ETag; the rest is the transport's
 
@@ -177,3 +178,26 @@ def test_the_answers_are_swapped_in_with_the_store(tmp_path: Path) -> None:
     assert os.readlink(store) != first and (store / FILE).is_file()
     assert (tmp_path / first / FILE).stat().st_mtime_ns == before.st_mtime_ns
     assert not list(tmp_path.glob(".*answers*"))  # nothing staged left behind
+
+
+def test_a_remote_store_gets_its_answers_beside_the_graph(
+    tmp_path: Path, oxigraph_server: OxigraphServer
+) -> None:
+    """Built into an Oxigraph server, the answers go to ``dist/answers.sqlite`` (moved in once
+    the load succeeded); a service told where they are serves them, equal to the routes."""
+    out = tmp_path / "dist"
+    run_build(ROOT / "corpus", out_dir=out, store=oxigraph_server.spec, jobs=1, progress=False)
+    assert (out / FILE).is_file() and not list(tmp_path.glob(".*answers*"))
+    on = create_app(Settings(store=oxigraph_server.spec, cache=False, answers=str(out / FILE)))
+    off = create_app(Settings(store=oxigraph_server.spec, cache=False, answers="off"))
+    # Left "on", a service on a remote store has nowhere to look: the routes answer.
+    assert Answers.for_settings(Settings(store=oxigraph_server.spec)) is None
+
+    async def fetch(app: object, path: str) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            return await c.get(path)
+
+    for path in (CITATIONS, "/instruments/crc", "/unts/1577/27531"):
+        mine, theirs = asyncio.run(fetch(on, path)), asyncio.run(fetch(off, path))
+        assert "etag" in mine.headers and mine.content == theirs.content, path
