@@ -63,8 +63,12 @@ class AnswerFile:
         self.build = str(meta.get("build", ""))[:16]
 
     def get(self, key: str, fmt: str) -> Row | None:
-        """The answer at ``key`` in ``fmt`` (json or csv): only its columns are read."""
-        found: Row | None = self.db.execute(_SELECT[fmt], (key,)).fetchone()
+        """The answer at ``key`` in ``fmt`` (json or csv): only its columns are read; None
+        when the file cannot be read (the routes answer, from the store)."""
+        try:
+            found: Row | None = self.db.execute(_SELECT[fmt], (key,)).fetchone()
+        except sqlite3.Error:
+            return None
         return found
 
 

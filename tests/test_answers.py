@@ -201,3 +201,21 @@ def test_a_remote_store_gets_its_answers_beside_the_graph(
     for path in (CITATIONS, "/instruments/crc", "/unts/1577/27531"):
         mine, theirs = asyncio.run(fetch(on, path)), asyncio.run(fetch(off, path))
         assert "etag" in mine.headers and mine.content == theirs.content, path
+
+
+def test_a_damaged_answers_file_leaves_the_routes_to_answer(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("A-RES-77-194.txt", "A-RES-77-194.meta.yaml"):
+        (corpus / name).write_bytes((ROOT / "corpus" / name).read_bytes())
+    store = _build(corpus, tmp_path)
+    target = store / FILE
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2 :] = b"\xff" * (len(data) - len(data) // 2)  # the pages past the middle
+    target.unlink()  # replaced, never written in place (as a build does)
+    target.write_bytes(bytes(data))
+    apps = Apps(store)
+    paths = [CITATIONS, "/resolutions/A-RES-77-194", "/instruments/crc", "/resolutions"]
+    for path, on, off in zip(paths, apps.get(*paths), apps.get(*paths, on=False), strict=True):
+        assert on.status_code == off.status_code == 200, path
+        assert on.content == off.content, path  # an intact page may still serve: the same bytes
