@@ -200,7 +200,11 @@ def _load(
         )
     else:
         count = target.load(graph)
-        finish(target, out_dir / answers.FILE)
+        (out_dir / answers.FILE).unlink(missing_ok=True)  # the last build's: the graph moved on
+        try:
+            finish(target, out_dir / answers.FILE)
+        except RuntimeError as err:  # the graph is loaded; the routes answer from it
+            raise TreatygraphError(f"{err}; the graph was loaded, the lookups query it") from err
     return count, spent[0], int(spent[1])
 
 
