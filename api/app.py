@@ -23,12 +23,13 @@ from starlette.exceptions import HTTPException
 
 from treatygraph import network, resources
 from treatygraph.api import arenas as memory
+from treatygraph.api.answers import AnswerLayer, Answers
 from treatygraph.api.cache import Cache
 from treatygraph.api.cache_middleware import ResponseCache
 from treatygraph.api.problems import problem
 from treatygraph.api.routes import explore, linked_data, lookups, sparql
 from treatygraph.api.routes import network as network_api
-from treatygraph.api.services import CacheDep, Services, ServicesDep
+from treatygraph.api.services import Services, ServicesDep
 from treatygraph.api.settings import Settings
 from treatygraph.api.worker_pool import WorkerPool
 from treatygraph.network.limits import NetworkError
@@ -62,6 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Answers already given, before any routing (cache_middleware); added first, so that it
     # runs inside the CORS middleware, which adds its headers for each request's Origin.
     app.add_middleware(ResponseCache, cache=found.cache, ready=lambda: _ready(found))
+    # The build's answers of the lookups (api/answers.py), before the cache: a lookup the
+    # build answered never reaches it, nor a route, nor the store.
+    app.add_middleware(AnswerLayer, answers=found.answers)
     # Public, read-only data: any origin may read, and no credentials are ever involved.
     app.add_middleware(
         CORSMiddleware,
@@ -87,6 +91,7 @@ def open_services(settings: Settings) -> Services:
         lookups=lookups.Lookups.open(settings),
         network=network.NetworkCache(open_store(settings.store, read_only=True), limits),
         network_gate=network_api.network_gate(limits),
+        answers=Answers.for_settings(settings),
     )
 
 
@@ -160,14 +165,23 @@ STATS = {
             "the start, entries stored and evicted, times emptied by a new load",
             "properties": {"enabled": {"type": "boolean"}},
             "additionalProperties": {"type": "integer"},
-        }
+        },
+        "answers": {
+            "type": "object",
+            "description": "the build's answers of the lookups: whether they are on and "
+            "loaded, lookups answered from them, and 304s sent",
+        },
     },
 }
 
 
-async def stats(cache: CacheDep) -> Response:
+async def stats(found: ServicesDep) -> Response:
     """The answer cache's figures (`cache`, `cache_middleware`): what it holds and serves."""
-    return JSONResponse({"cache": cache.stats()}, headers={"Cache-Control": "no-store"})
+    figures = {
+        "cache": found.cache.stats(),
+        "answers": found.answers.stats() if found.answers else {"enabled": False},
+    }
+    return JSONResponse(figures, headers={"Cache-Control": "no-store"})
 
 
 def _probe(store: Store) -> None:

@@ -20,6 +20,7 @@ from treatygraph.store import Store
 
 if TYPE_CHECKING:  # the routers import this module: their types only for the checker
     from treatygraph.api.admission import Gate
+    from treatygraph.api.answers import Answers
     from treatygraph.api.routes.lookups import Lookups
     from treatygraph.api.worker_pool import WorkerPool
     from treatygraph.network.view import NetworkCache
@@ -35,6 +36,7 @@ class Services:
     lookups: Lookups
     network: NetworkCache
     network_gate: Gate
+    answers: Answers | None = None  # the build's answers of the lookups (off: None)
     pool: WorkerPool | None = None  # while the app runs (its lifespan)
 
 

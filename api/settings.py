@@ -43,6 +43,7 @@ class Settings:
     cache_entries: int = 2048  # answers kept at most (0: no cache)
     cache_bytes: int = 64 * 1024 * 1024  # their bodies' bytes at most
     cache_entry_bytes: int = 1024 * 1024  # a larger answer is sent but not kept
+    answers: str = "on"  # the build's lookup answers: on (in the store), off, or a file's path
     service_allow: tuple[str, ...] = ()  # SERVICE endpoints allowed; none by default
     queries_dir: Path = Path("queries")  # example queries (*.rq) shown on the query page
 

@@ -1,8 +1,9 @@
 """The framing between the service and its query workers: length-prefixed frames on pipes.
 
-A job is one JSON frame; an answer is one frame: a JSON header line, then the body. Result
-bytes are written once by the worker and handed to the HTTP response as they are: nothing is
-pickled, and each round trip costs one write and one read on each side.
+A job is one frame: a header line (formats, dataset), then the query; an answer is one frame:
+a header line (status, format, message length), the message, then the body. Result bytes are
+written once by the worker and handed to the HTTP response as they are: nothing is pickled
+or parsed as JSON, and each round trip costs one write and one read on each side.
 """
 
 from __future__ import annotations
@@ -38,23 +39,32 @@ class Job:
     named_graphs: tuple[str, ...] | None = None
 
     def encode(self) -> bytes:
-        # Spelled out: dataclasses.asdict deep-copies every field (four times the cost).
-        fields = {
-            "query": self.query,
-            "results_format": self.results_format,
-            "graph_format": self.graph_format,
-            "default_graphs": self.default_graphs,
-            "named_graphs": self.named_graphs,
-        }
-        return json.dumps(fields).encode()
+        """One header line (the formats, and the dataset as JSON when there is one), then the
+        query as it is: no JSON to escape and parse the query through (a third of the cost of
+        a round trip's framing for a point query)."""
+        graphs = ""
+        if self.default_graphs is not None or self.named_graphs is not None:
+            graphs = json.dumps([self.default_graphs, self.named_graphs])
+        head = f"{self.results_format or ''}\t{self.graph_format or ''}\t{graphs}\n"
+        return head.encode() + self.query.encode()
 
     @classmethod
     def decode(cls, data: bytes) -> Job:
-        raw: dict[str, Any] = json.loads(data)
-        for key in ("default_graphs", "named_graphs"):
-            if raw[key] is not None:
-                raw[key] = tuple(raw[key])
-        return cls(**raw)
+        head, _, query = data.partition(b"\n")
+        results, graph, graphs = head.decode().split("\t", 2)
+        default: tuple[str, ...] | None = None
+        named: tuple[str, ...] | None = None
+        if graphs:
+            raw_default, raw_named = json.loads(graphs)
+            default = tuple(raw_default) if raw_default is not None else None
+            named = tuple(raw_named) if raw_named is not None else None
+        return cls(
+            query=query.decode(),
+            results_format=results or None,
+            graph_format=graph or None,
+            default_graphs=default,
+            named_graphs=named,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,15 +98,17 @@ class Answer:
     message: str = ""
 
     def encode(self) -> bytes:
-        """A JSON header line, then the body as it is (one frame, one write)."""
-        header = {"status": self.status, "format": self.format, "message": self.message}
-        return json.dumps(header).encode() + b"\n" + self.body
+        """A header line (status, format, the message's length), the message, then the body
+        as it is (one frame, one write)."""
+        message = self.message.encode()
+        return f"{self.status} {self.format} {len(message)}\n".encode() + message + self.body
 
     @classmethod
     def decode(cls, data: bytes) -> Answer:
-        header, _, body = data.partition(b"\n")
-        raw: dict[str, Any] = json.loads(header)
-        return cls(int(raw["status"]), str(raw["format"]), body, str(raw["message"]))
+        header, _, rest = data.partition(b"\n")
+        status, fmt, size = header.decode().split(" ")
+        length = int(size)
+        return cls(int(status), fmt, rest[length:], rest[:length].decode())
 
 
 def write_frame(out: BinaryIO, payload: bytes) -> None:

@@ -53,10 +53,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "build": bench_build,
         "lookup": bench_lookup,
         "sparql": bench_sparql,
+        "lookup_large": lambda a: _if_built(a, a.large, bench_lookup),
+        "sparql_large": lambda a: _if_built(a, a.large, bench_sparql),
         "traversal": bench_traversal,
     }
     previous = _previous(args.work / "results.json")
     only = {s.strip() for s in args.only.split(",") if s.strip()}
+    if args.large:  # the larger corpus goes with its section
+        only |= {f"{name}_large" for name in ("lookup", "sparql") if name in only}
     if "build_history" in previous:
         results["build_history"] = previous["build_history"]
     for name, section in sections.items():
@@ -67,7 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(f"== {name}")
         started = time.perf_counter()
         load_before = os.getloadavg()[0]
-        results[name] = section(args)
+        found = section(args)
+        if not found:
+            _say(f"  {name}: skipped (no build at that size: run the build section first)")
+            continue
+        results[name] = found
         results[name]["section_seconds"] = round(time.perf_counter() - started, 1)
         results[name]["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
         if name == "build":
@@ -79,6 +87,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.write(results, args.docs)
     _say(f"wrote {args.docs / 'benchmarks.md'}")
     return 0
+
+
+SizedSection = Callable[[argparse.Namespace, int], dict[str, Any]]
+
+
+def _if_built(args: argparse.Namespace, size: int, section: SizedSection) -> dict[str, Any]:
+    """``section`` at ``size`` when the build section made a store of that size, else {}."""
+    if not size or not (build_dir(args, size) / "store").exists():
+        return {}
+    return section(args, size)
 
 
 def _history(results: dict[str, Any]) -> dict[str, Any]:
@@ -99,6 +117,13 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     p.add_argument("--sizes", default="100,1000,10000", help="corpus sizes of the build runs")
     p.add_argument("--at", type=int, default=1000, help="corpus size of lookup and SPARQL")
+    p.add_argument(
+        "--large",
+        type=int,
+        default=10000,
+        help="corpus size of the lookup and SPARQL sections' second run (0: none; no "
+        "rdflib-endpoint there: it holds the graph in memory)",
+    )
     p.add_argument("--traversal-at", type=int, default=10000, help="corpus size of traversal")
     p.add_argument("--seconds", type=float, default=10.0, help="length of each load run")
     p.add_argument("--connections", type=int, default=8, help="concurrent clients")
@@ -224,6 +249,7 @@ _PHASES = {
     ),
     "write": re.compile(r"^wrote (\d+) triples to .* in ([\d.]+)s"),
     "load": re.compile(r"^loaded (\d+) triples into .* in ([\d.]+)s"),
+    "answers": re.compile(r"^wrote (\d+) answers of the lookups in ([\d.]+)s"),
 }
 
 
@@ -236,6 +262,8 @@ def _phases(stderr: str) -> dict[str, Any]:
                 found[f"{name}_seconds"] = float(m.groups()[-1])
                 if name == "read":
                     found["parsed"], found["cached"], found["failed"] = map(int, m.groups()[1:4])
+                elif name == "answers":
+                    found["answers"] = int(m.group(1))
                 else:
                     found["triples"] = int(m.group(1))
     return found
@@ -311,10 +339,13 @@ def _single_core(args: argparse.Namespace, size: int) -> dict[str, Any]:
 # --- servers ------------------------------------------------------------------------------------
 
 
-def ours(args: argparse.Namespace, size: int, *, cache: bool, name: str) -> Server:
+def ours(
+    args: argparse.Namespace, size: int, *, cache: bool, name: str, answers: bool = True
+) -> Server:
     port = free_port()
     env = {"TREATYGRAPH_STORE": str(build_dir(args, size) / "store")}
     env["TREATYGRAPH_CACHE"] = "on" if cache else "off"
+    env["TREATYGRAPH_ANSWERS"] = "on" if answers else "off"
     return Server(
         name,
         uvicorn_command("treatygraph.api.app:app_from_env", port),
@@ -469,47 +500,78 @@ def _lookup_path(paragraph: str) -> tuple[str, str]:
     return key, f"/resolutions/{quote(slug)}/paragraphs/{kind}{number}/citations"
 
 
-def bench_lookup(args: argparse.Namespace) -> dict[str, Any]:
-    size = args.at
-    paragraphs = _cited_paragraphs(args, size, 40)
+LOOKUP_PATHS = 20_000  # distinct paragraphs asked at most: more than a run asks
+
+
+def bench_lookup(args: argparse.Namespace, size: int | None = None) -> dict[str, Any]:
+    """Distinct paragraphs' citations, each asked once per run (the list is longer than a run
+    gets through): what a crawler or a notebook walking the corpus pays. treatygraph as
+    shipped (the build's answers, the answer cache on), the same with the cache off, the
+    routes alone (no answers, no cache: every lookup runs its library queries) and the bare
+    dict app answering the very same JSON."""
+    size = size or args.at
+    paragraphs = _cited_paragraphs(args, size, LOOKUP_PATHS)
     paths = dict(_lookup_path(p) for p in paragraphs)
     requests = [load.Request(path) for path in paths.values()]  # Accept: application/json
-    answers: dict[str, Any] = {}
-    result: dict[str, Any] = {"resolutions": size, "paths": len(paths)}
+    result: dict[str, Any] = {"resolutions": size, "paths": len(paths), "distinct": True}
     data = args.work / "bare-answers.json"
+    answers = _built_answers(args, size, paths)
+    dump(data, answers)
     with contextlib.ExitStack() as stack:
         on = stack.enter_context(ours(args, size, cache=True, name="treatygraph-lookup"))
         off = stack.enter_context(ours(args, size, cache=False, name="treatygraph-lookup-nocache"))
-        result["steady_seconds"] = {"cache_on": _steady(on), "cache_off": _steady(off)}
-        # The first pass: one client, every answer made (a miss), and kept by the cache.
-        started = time.perf_counter()
-        for key, path in paths.items():
-            answer = httpx.get(on.url + path, headers={"Accept": "application/json"}, timeout=300)
-            answer.raise_for_status()
-            assert answer.headers.get("x-cache") == "miss", answer.headers
-            answers[key] = answer.json()
-        result["first_pass_ms"] = round((time.perf_counter() - started) / len(paths) * 1000, 1)
-        dump(data, answers)
+        routes = stack.enter_context(
+            ours(args, size, cache=False, answers=False, name="treatygraph-lookup-routes")
+        )
+        result["steady_seconds"] = {
+            "cache_on": _steady(on), "cache_off": _steady(off), "routes": _steady(routes),
+        }  # fmt: skip
         server = stack.enter_context(bare(args, data))
-        for key, path in list(paths.items())[:3]:  # the floor answers the very same JSON,
-            assert httpx.get(server.url + path).json() == answers[key]
-            assert httpx.get(off.url + path, timeout=300).json() == answers[key]  # as does ours
-        before = _cache_stats(on)
-        _say("lookup: treatygraph (cache on, cache off), bare")
+        for key, path in list(paths.items())[:3]:  # every server answers the very same JSON
+            for other in (server, on, off, routes):
+                assert httpx.get(other.url + path, timeout=300).json() == answers[key]
+        before = _stats(on)
+        _say("lookup: treatygraph (cache on, cache off, routes alone), bare")
         measured = _interleaved(
             {
                 "cache_on": (on, requests, args.connections),
                 "cache_off": (off, requests, args.connections),
+                "routes": (routes, requests[::-1], args.connections),
                 "bare": (server, requests, args.connections),
             },
             args,
         )
-        after = _cache_stats(on)
+        after = _stats(on)
     result |= measured
-    result["cache"] = {k: after[k] - before[k] for k in ("hits", "misses", "stores")}
-    result["ratio"] = float(f"{result['cache_on']['rps'] / result['bare']['rps']:.3g}")
-    result["ratio_cache_off"] = float(f"{result['cache_off']['rps'] / result['bare']['rps']:.3g}")
+    result["cache"] = {k: after["cache"][k] - before["cache"][k] for k in ("hits", "misses")}
+    result["answers"] = {k: after["answers"][k] - before["answers"][k] for k in ("hits",)}
+    for name in ("cache_on", "cache_off", "routes"):
+        ratio = result[name]["rps"] / result["bare"]["rps"]
+        result["ratio" if name == "cache_on" else f"ratio_{name}"] = float(f"{ratio:.3g}")
     return result
+
+
+def _built_answers(args: argparse.Namespace, size: int, paths: dict[str, str]) -> dict[str, Any]:
+    """The answers the build wrote for ``paths`` (key → JSON), for the bare app to hold."""
+    import json
+    import sqlite3
+
+    store = build_dir(args, size) / "store"
+    out: dict[str, Any] = {}
+    with contextlib.closing(
+        sqlite3.connect(f"file:{store}/answers.sqlite?mode=ro", uri=True)
+    ) as db:
+        for key, path in paths.items():
+            (body,) = db.execute("SELECT json FROM answers WHERE key = ?", (path,)).fetchone()
+            out[key] = json.loads(b"[" + body + b"]")
+    return out
+
+
+def _stats(server: Server) -> dict[str, Any]:
+    answer = httpx.get(server.url + "/stats", timeout=30)
+    answer.raise_for_status()
+    stats: dict[str, Any] = answer.json()
+    return stats
 
 
 # --- SPARQL -------------------------------------------------------------------------------------
@@ -538,9 +600,10 @@ def _timed(server: Server, path: str, query: str) -> tuple[int, float]:
     return rows, round((time.perf_counter() - started) * 1000, 1)
 
 
-def bench_sparql(args: argparse.Namespace) -> dict[str, Any]:
-    size = args.at
-    points = [POINT.format(paragraph=p) for p in _cited_paragraphs(args, size, 200)]
+def bench_sparql(args: argparse.Namespace, size: int | None = None) -> dict[str, Any]:
+    size = size or args.at
+    # Distinct point queries, more than a run asks: with the cache off, each never asked before.
+    points = [POINT.format(paragraph=p) for p in _cited_paragraphs(args, size, 5000)]
     result: dict[str, Any] = {"resolutions": size, "point_queries": len(points)}
     engines: dict[str, tuple[Callable[[], Server], str]] = {
         OURS_ON: (lambda: ours(args, size, cache=True, name="treatygraph-sparql-cache"), "/sparql"),
@@ -548,6 +611,8 @@ def bench_sparql(args: argparse.Namespace) -> dict[str, Any]:
         "oxigraph": (lambda: oxigraph_server(args, size), "/query"),
         "rdflib-endpoint": (lambda: rdflib_endpoint(args, size), "/"),
     }
+    if size > args.at:  # rdflib holds the graph in memory: ~14 GB at 10,000 resolutions
+        del engines["rdflib-endpoint"]
     with contextlib.ExitStack() as stack:
         servers: dict[str, tuple[Server, str]] = {}
         for name, (start, path) in engines.items():
@@ -599,6 +664,8 @@ def bench_sparql(args: argparse.Namespace) -> dict[str, Any]:
 
 def _ratios(result: dict[str, Any], ours_name: str) -> dict[str, float]:
     def rps(engine: str, query: str) -> float:
+        if engine not in result:
+            return float("nan")
         return float(result[engine][query]["rps"]) or 1e-9
 
     return {

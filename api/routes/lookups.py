@@ -435,6 +435,11 @@ def instrument_rows(lk: Lookups, raw: str) -> Sequence[Mapping[str, Value]]:
 
 
 def instrument_detail(lk: Lookups, rows: Sequence[Mapping[str, Value]]) -> JSON:
+    return instrument_record(lk.ids, rows)
+
+
+def instrument_record(ids: Ids, rows: Sequence[Mapping[str, Value]]) -> JSON:
+    """An instrument in full (``/instruments/{id}``) from its rows of the instruments query."""
     first = rows[0]
     base = instrument_json(rows, id_key="id")
     untc = str(first["untc_id"]) if first.get("untc_id") else None
@@ -456,7 +461,7 @@ def instrument_detail(lk: Lookups, rows: Sequence[Mapping[str, Value]]) -> JSON:
             "paragraphs": first.get("paragraphs") or 0,
             "resolutions": first.get("resolutions") or 0,
         },
-        "iri": lk.ids.instrument(str(first["id"])),
+        "iri": ids.instrument(str(first["id"])),
     }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_to_bytes
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -261,10 +261,23 @@ def _operation(params: list[tuple[str, str]], *, post: bool) -> Operation:
 
 
 def _params(raw: bytes) -> list[tuple[str, str]]:
+    """``parse_qsl(..., keep_blank_values=True, errors="strict")``, on bytes: each name and
+    value unquoted once as bytes, then read as UTF-8 (a third of the time for a query)."""
+    _utf8(raw)  # the request itself must be UTF-8, escapes aside
+    pairs = []
     try:
-        return parse_qsl(_utf8(raw), keep_blank_values=True, errors="strict")
+        for piece in raw.split(b"&"):
+            if not piece:
+                continue
+            name, _, text = piece.partition(b"=")
+            pairs.append((_unquoted(name), _unquoted(text)))
     except UnicodeDecodeError:
         raise ProtocolError(400, "the parameters are not UTF-8") from None
+    return pairs
+
+
+def _unquoted(raw: bytes) -> str:
+    return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
 
 
 def _utf8(raw: bytes) -> str:

@@ -15,6 +15,7 @@ import contextlib
 import ctypes
 import gc
 import json
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
+from treatygraph.build import answers
 from treatygraph.build.corpus import (
     CorpusRead,
     Failure,
@@ -43,7 +45,7 @@ from treatygraph.build.folders import scratch_folder
 from treatygraph.errors import TreatygraphError
 from treatygraph.rdf.iris import default_base, normalise_base
 from treatygraph.rdf.mapping import Assembly, DuplicateResolution, Part
-from treatygraph.store import StoreError, open_store
+from treatygraph.store import EmbeddedStore, RemoteStore, Store, StoreError, open_store
 
 STAMP = "build-stamp.json"  # beside dist/graph.nt: what the last build was made from
 PARTS = "parts"  # under the cache folder: one file per resolution's part of the graph
@@ -58,6 +60,7 @@ class PipelineReport:
     store: str
     seconds: dict[str, float]
     build: BuildReport | None = None
+    answers: int = 0
 
     def lines(self) -> list[str]:
         c = self.corpus
@@ -74,6 +77,10 @@ class PipelineReport:
         lines.append(
             f"loaded {self.loaded} triples into {self.store} in {self.seconds['load']:.2f}s"
         )
+        if "answers" in self.seconds:
+            lines.append(
+                f"wrote {self.answers} answers of the lookups in {self.seconds['answers']:.2f}s"
+            )
         return lines
 
 
@@ -120,21 +127,23 @@ def run_build(
     base = normalise_base(base) if base else _default_base()
     show = sys.stderr.isatty() if progress is None else progress
     started = time.perf_counter()
-    corpus, report = _read_and_write(
-        corpus_dir, out_dir, base, cache_dir, jobs, show, validate=validate, dumps=dumps
-    )
-    _release_memory()  # the bulk load is the build's peak: give it back what reading held
-    graph_seconds = time.perf_counter() - started - corpus.seconds
-    started = time.perf_counter()
-    target = open_store(store, read_only=False)
-    try:
-        with _status(show, f"loading {report.triples} triples into {store}"):
-            loaded = target.load(out_dir / "graph.nt", graphs=store_graphs(out_dir))
-    except StoreError as err:
-        raise TreatygraphError(f"{store}: loading the graph failed: {err}") from err
-    finally:
-        target.close()
-    load_seconds = time.perf_counter() - started
+    with answers.staging(out_dir) as staged:
+        corpus, report, made = _read_and_write(
+            corpus_dir, out_dir, base, cache_dir, jobs, show, validate=validate, dumps=dumps,
+            staged=staged,
+        )  # fmt: skip
+        _release_memory()  # the bulk load is the build's peak: give it back what reading held
+        graph_seconds = time.perf_counter() - started - corpus.seconds - made.seconds
+        started = time.perf_counter()
+        target = open_store(store, read_only=False)
+        try:
+            with _status(show, f"loading {report.triples} triples into {store}"):
+                loaded, finished, total = _load(target, out_dir, made)
+        except StoreError as err:
+            raise TreatygraphError(f"{store}: loading the graph failed: {err}") from err
+        finally:
+            target.close()
+    load_seconds = time.perf_counter() - started - finished
     (out_dir / STAMP).write_text(
         json.dumps(_stamp(corpus_dir, base, corpus.checksums), indent=1, sort_keys=True),
         encoding="utf-8",
@@ -145,9 +154,60 @@ def run_build(
         loaded=loaded,
         out_dir=out_dir,
         store=store,
-        seconds={"read": corpus.seconds, "graph": graph_seconds, "load": load_seconds},
+        seconds={
+            "read": corpus.seconds,
+            "graph": graph_seconds,
+            "load": load_seconds,
+            "answers": made.seconds + finished,
+        },
         build=report,
+        answers=total,
     )
+
+
+@dataclass(frozen=True)
+class _Staged:
+    """The lookups' answers staged at ``path`` for the build ``build``: how many so far, how
+    long they took."""
+
+    path: Path
+    base: str
+    build: str
+    count: int
+    seconds: float
+
+
+def _load(
+    target: EmbeddedStore | RemoteStore, out_dir: Path, made: _Staged
+) -> tuple[int, float, int]:
+    """Load ``graph.nt`` and put the answers beside the store: inside the new generation of
+    an embedded store (swapped in with it), beside ``graph.nt`` for a remote one (moved in
+    once the load succeeded). The number of triples; the answers' seconds and number."""
+    spent = [0.0, 0.0]
+
+    def finish(store: Store, dest: Path) -> None:
+        started = time.perf_counter()
+        try:
+            spent[1] = answers.finish(made.path, store, dest, base=made.base, build=made.build)
+        except (sqlite3.Error, TreatygraphError, StoreError) as err:
+            raise RuntimeError(f"the lookups' answers could not be written: {err}") from err
+        spent[0] = time.perf_counter() - started
+
+    graph = out_dir / "graph.nt"
+    if isinstance(target, EmbeddedStore):
+        count = target.load(
+            graph,
+            graphs=store_graphs(out_dir),
+            prepare=lambda gen: finish(EmbeddedStore(gen, read_only=True), gen / answers.FILE),
+        )
+    else:
+        count = target.load(graph, graphs=store_graphs(out_dir))
+        (out_dir / answers.FILE).unlink(missing_ok=True)  # the last build's: the graph moved on
+        try:
+            finish(target, out_dir / answers.FILE)
+        except RuntimeError as err:  # the graph is loaded; the routes answer from it
+            raise TreatygraphError(f"{err}; the graph was loaded, the lookups query it") from err
+    return count, spent[0], int(spent[1])
 
 
 def _read_and_write(
@@ -160,8 +220,9 @@ def _read_and_write(
     *,
     validate: bool,
     dumps: bool | None,
-) -> tuple[CorpusRead, BuildReport]:
-    """Read every file into parts, then write ``dist/`` from them."""
+    staged: Path,
+) -> tuple[CorpusRead, BuildReport, _Staged]:
+    """Read every file into parts, then write ``dist/`` and stage the answers from them."""
     files = corpus_files(corpus_dir)
     with _parts_folder(cache_dir, out_dir) as folder:
         corpus, assembly, outcomes = _read(files, base, folder, cache_dir is not None, jobs, show)
@@ -185,7 +246,12 @@ def _read_and_write(
             raise TreatygraphError(
                 f"the graph fails its SHACL shapes; nothing written:\n{err}"
             ) from err
-    return corpus, report
+        started = time.perf_counter()
+        with _status(show, "writing the lookups' answers"):
+            count = answers.stage(whole, outcomes.read, staged, jobs=jobs)
+        build = str(whole.build).strip("<>").rpartition("/")[2]
+        made = _Staged(staged, base, build, count, time.perf_counter() - started)
+    return corpus, report, made
 
 
 def _release_memory() -> None:

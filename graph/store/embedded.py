@@ -15,7 +15,7 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -73,7 +73,12 @@ class EmbeddedStore:
         return _wrap(result, time.monotonic() + timeout)
 
     def load(
-        self, path: Path, *, trusted: bool = False, graphs: NamedGraphFiles | None = None
+        self,
+        path: Path,
+        *,
+        trusted: bool = False,
+        graphs: NamedGraphFiles | None = None,
+        prepare: Callable[[Path], None] | None = None,
     ) -> int:
         """Bulk-load `path` into a new generation, then swap it in; returns the triple count.
 
@@ -83,7 +88,11 @@ class EmbeddedStore:
         loader's peak memory by 130 to 300 MB (the parser runs further ahead of the writer), so
         the build does not ask for it on a 2 GB budget. Never for a file from elsewhere: a
         lenient parser takes an invalid IRI in instead of refusing it (a syntax error is still
-        refused). `graphs` go into the same new generation, each into its named graph."""
+        refused). `graphs` go into the same new generation, each into its named graph.
+
+        `prepare(generation)` runs once the new generation is loaded and closed, before it is
+        swapped in: what it writes into that directory is swapped in with the store (the
+        build's lookup answers, treatygraph.build.answers); if it raises, nothing is."""
         if self.read_only:
             raise ReadOnlyStore(f"{self.path} was opened read-only")
         stamp = time.strftime("%Y%m%dT%H%M%S")
@@ -91,6 +100,8 @@ class EmbeddedStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             count = _bulk_load(generation, path, lenient=trusted, graphs=graphs or {})
+            if prepare is not None:
+                prepare(generation)
             previous = self._resolve()
             self._swap(generation)
         except (SyntaxError, OSError, ValueError, RuntimeError) as e:
