@@ -1,8 +1,10 @@
 """The house: each stage of the pipeline imports only from the stages before it.
 
-    reader → rdf → store → build → named_queries → network → api → cli
+    reader → rdf → store → named_queries → build → network → api → cli
 
-(`synth`, which writes test corpora in the reader's layouts, sits after the reader.) The core
+(`synth`, which writes test corpora in the reader's layouts, sits after the reader; the named
+queries and the JSON shapes of their answers come before the build, which writes every
+lookup's answer ahead.) The core
 modules (`treatygraph.model`, `errors`, `resources`) are shared by every stage; the package's
 own `__init__` is its public API and may import any stage.
 """
@@ -16,7 +18,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-STAGES = ("reader", "synth", "rdf", "store", "build", "named_queries", "network", "api", "cli")
+STAGES = ("reader", "synth", "rdf", "store", "named_queries", "build", "network", "api", "cli")
 CORE = {"model", "errors", "resources"}
 FOLDERS = {"api": ROOT / "api"} | {s: ROOT / "graph" / s for s in STAGES if s != "api"}
 

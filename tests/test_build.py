@@ -16,6 +16,7 @@ from rdflib.compare import isomorphic
 
 import treatygraph as graph
 from treatygraph.build import dist as build_module
+from treatygraph.build import folders as folders_module
 from treatygraph.build.dist import BuildError, build
 from treatygraph.model import (
     Citation,
@@ -205,7 +206,7 @@ def test_a_failing_swap_leaves_the_previous_dist_untouched(
     def fail(a: Path, b: Path) -> bool:
         raise OSError("no rename for you")
 
-    monkeypatch.setattr(build_module, "_exchange", fail)
+    monkeypatch.setattr(folders_module, "_exchange", fail)
     with pytest.raises(OSError, match="no rename"):
         build([resolution("A/RES/99/3")], dist, base=BASE)
     assert snapshot(dist) == before
@@ -213,7 +214,7 @@ def test_a_failing_swap_leaves_the_previous_dist_untouched(
 
 
 def test_swap_without_renameat2_still_replaces(dist: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(build_module, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(folders_module, "_exchange", lambda a, b: False)
     build([resolution("A/RES/99/3")], dist, base=BASE)
     assert "A/RES/99/3" in (dist / "graph.nt").read_text("utf-8")
     assert "A/RES/99/1" not in (dist / "graph.nt").read_text("utf-8")

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import (
     Callable,
     Coroutine,
-    Iterable,
     Iterator,
     Mapping,
     Sequence,
@@ -52,11 +51,33 @@ from treatygraph.named_queries.library import (
 )
 from treatygraph.named_queries.output import to_csv
 from treatygraph.named_queries.params import document_symbol, ilo_code, instrument_id, paragraph_id
+from treatygraph.named_queries.shapes import (
+    CITATION_EXAMPLE,
+    CITED_BY_EXAMPLE,
+    INSTRUMENT_EXAMPLE,
+    INSTRUMENT_LIST_ITEM,
+    JSON,
+    PARAGRAPH_EXAMPLE,
+    RESOLUTION_EXAMPLE,
+    RESOLUTION_LIST_ITEM,
+    UNTS_EXAMPLE,
+    citations_by_paragraph,
+    cited_by_json,
+    counts,
+    flat_citation,
+    flat_instrument,
+    flat_paragraph,
+    footnote_json,
+    grouped,
+    instrument_json,
+    instrument_record,
+    list_item,
+    paragraph_json,
+    resolution_meta,
+)
 from treatygraph.rdf.iris import Ids, default_base
-from treatygraph.rdf.mapping import normlex_url, untc_url
 from treatygraph.store import ResultTooLarge, StoreError, StoreUnavailable, open_store
 
-JSON = dict[str, Any]
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 RESERVED = ("format", "limit", "offset")  # query-string names that are never query parameters
@@ -264,120 +285,6 @@ def page_of(items: Sequence[Any], offset: int, limit: int) -> tuple[list[Any], P
 # --- shaping rows into the JSON of `treatygraph extract` ----------------------------------
 
 
-def split(text: Value) -> list[str]:
-    return sorted(str(text).split()) if text else []
-
-
-def unts_list(rows: Iterable[Mapping[str, Value]], prefix: str = "unts_") -> list[JSON]:
-    """The distinct UNTS records in ``rows``, as extract writes them (no nulls)."""
-    seen: dict[tuple[Any, ...], JSON] = {}
-    for r in rows:
-        volume = r.get(f"{prefix}volume")
-        if volume is None:
-            continue
-        record = {
-            "volume": volume,
-            "number": r.get(f"{prefix}number"),
-            "page": r.get(f"{prefix}page"),
-        }
-        seen.setdefault(tuple(record.values()), {k: v for k, v in record.items() if v is not None})
-    return sorted(seen.values(), key=lambda u: (u["volume"], u.get("number") or 0))
-
-
-def instrument_json(rows: Sequence[Mapping[str, Value]], *, id_key: str = "instrument") -> JSON:
-    first = rows[0]
-    parents = split(first.get("parents"))
-    return {
-        "id": first[id_key],
-        "title": first["title"],
-        "short_title": first.get("short_title") or None,
-        "kind": first.get("kind_text", first.get("kind")),
-        "unts": unts_list(rows),
-        "ilo_code": first.get("ilo_code"),
-        "symbol": first.get("symbol"),
-        "parent": parents[0] if parents else None,
-        "parents": parents,
-        "in_authority": first.get("in_authority", True),
-    }
-
-
-def grouped(rows: Iterable[Mapping[str, Value]], key: str) -> list[list[Mapping[str, Value]]]:
-    """Rows with the same ``key`` together, in order of first appearance."""
-    groups: dict[Value, list[Mapping[str, Value]]] = {}  # insertion-ordered
-    for r in rows:
-        groups.setdefault(r[key], []).append(r)
-    return list(groups.values())
-
-
-def citation_json(rows: Sequence[Mapping[str, Value]]) -> JSON:
-    first = rows[0]
-    return {
-        "instrument": instrument_json(rows),
-        "via": first["via"],
-        "footnote": first.get("footnote"),
-        "span": [first["start"], first["end"]],
-        "quote": first.get("quote") or "",
-        "intent": first.get("intent"),
-    }
-
-
-def citations_by_paragraph(table: Table) -> dict[str, list[JSON]]:
-    out: dict[str, list[JSON]] = {}
-    for rows in grouped(table.records(), "citation"):
-        out.setdefault(str(rows[0]["paragraph"]), []).append(citation_json(rows))
-    return out
-
-
-def paragraph_json(
-    row: Mapping[str, Value], citations: list[JSON], items: Sequence[Mapping[str, Value]]
-) -> JSON:
-    return {
-        "id": row["paragraph"],
-        "kind": row["kind"],
-        "number": row["number"],
-        "text": row["text"],
-        "span": [row["start"], row["end"]],
-        "footnotes": sorted(int(n) for n in split(row.get("footnotes"))),
-        "items": [{"letter": i["letter"], "span": [i["start"], i["end"]]} for i in items],
-        "citations": citations,
-    }
-
-
-def resolution_meta(row: Mapping[str, Value]) -> JSON:
-    symbol = str(row["symbol"])
-    keys = ("title", "body", "session", "adoption_date", "agenda_item", "source", "synthetic")
-    meta: JSON = {"symbol": symbol, "slug": slug_of(symbol)}
-    return meta | {k: row.get(k) for k in keys}
-
-
-def slug_of(symbol: str) -> str:
-    return symbol.replace("/", "-").replace(" ", "")
-
-
-def footnote_json(
-    rows: Sequence[Mapping[str, Value]], references: Sequence[Mapping[str, Value]]
-) -> JSON:
-    first = rows[0]
-    return {
-        "number": first["footnote"],
-        "text": first["text"],
-        "span": [first["start"], first["end"]],
-        "continues": first.get("continues"),
-        "references": [reference_json(r) for r in references],
-        "cited_by": [r["paragraph"] for r in rows if r.get("paragraph")],
-    }
-
-
-def reference_json(r: Mapping[str, Value]) -> JSON:
-    keys = ("kind", "volume", "number", "page", "symbol", "pinpoint", "sales_number")
-    out: JSON = {k: r.get(k) for k in keys if r.get(k) is not None}
-    return out | {
-        "ibid": bool(r.get("ibid")),
-        "continues": r.get("continues"),
-        "span": [r["start"], r["end"]],
-    }
-
-
 # --- fetching resources -------------------------------------------------------------------
 
 
@@ -438,173 +345,7 @@ def instrument_detail(lk: Lookups, rows: Sequence[Mapping[str, Value]]) -> JSON:
     return instrument_record(lk.ids, rows)
 
 
-def instrument_record(ids: Ids, rows: Sequence[Mapping[str, Value]]) -> JSON:
-    """An instrument in full (``/instruments/{id}``) from its rows of the instruments query."""
-    first = rows[0]
-    base = instrument_json(rows, id_key="id")
-    untc = str(first["untc_id"]) if first.get("untc_id") else None
-    normlex = str(first["normlex_id"]) if first.get("normlex_id") else None
-    return base | {
-        "kind_key": str(first["kind"]).rpartition("#kind-")[2],
-        "protocols": split(first.get("protocols")),
-        "adopting_body": first.get("adopting_body"),
-        "adoption_date": first.get("adoption_date"),
-        "adoption_place": first.get("adoption_place"),
-        "entry_into_force": first.get("entry_into_force"),
-        "untc_id": untc,
-        "untc_url": untc_url(untc) if untc else None,
-        "normlex_id": normlex,
-        "normlex_url": normlex_url(normlex) if normlex and normlex.isdigit() else None,
-        "wikidata": first.get("wikidata"),
-        "notes": first.get("notes"),
-        "cited_in": {
-            "paragraphs": first.get("paragraphs") or 0,
-            "resolutions": first.get("resolutions") or 0,
-        },
-        "iri": ids.instrument(str(first["id"])),
-    }
-
-
-def cited_by_json(row: Mapping[str, Value]) -> JSON:
-    return {
-        "resolution": row["resolution_symbol"],
-        "paragraph": row["paragraph"],
-        "ordinal": row["ordinal"],
-        "intent": row.get("intent"),
-        "via": row["via"],
-        "footnote": row.get("footnote"),
-        "before": row.get("before") or "",
-        "quote": row.get("quote") or "",
-        "after": row.get("after") or "",
-        "span": [row["start"], row["end"]],
-    }
-
-
-def flat_instrument(item: Mapping[str, Any]) -> dict[str, Value]:
-    """An instrument as one CSV row: UNTS records as 'vol. V, No. N', parents by spaces."""
-    out = {k: v for k, v in item.items() if not isinstance(v, list | dict)}
-    out["unts"] = "; ".join(unts_text(u) for u in item.get("unts", []))
-    out["parents"] = " ".join(item.get("parents", []))
-    return out
-
-
-def unts_text(u: Mapping[str, Any]) -> str:
-    """A UNTS record as the footnotes write it.
-
-    >>> unts_text({"volume": 39, "number": 612, "page": 55})
-    'vol. 39, No. 612, p. 55'
-    """
-    text = f"vol. {u['volume']}"
-    text += f", No. {u['number']}" if u.get("number") is not None else ""
-    return text + (f", p. {u['page']}" if u.get("page") is not None else "")
-
-
-def flat_citation(c: Mapping[str, Any]) -> dict[str, Value]:
-    inst = flat_instrument(c["instrument"])
-    out: dict[str, Value] = {
-        f"instrument_{k}" if k != "id" else "instrument": v for k, v in inst.items()
-    }
-    return out | {
-        "via": c["via"],
-        "footnote": c["footnote"],
-        "start": c["span"][0],
-        "end": c["span"][1],
-        "quote": c["quote"],
-        "intent": c["intent"],
-    }
-
-
 # --- OpenAPI examples (the test suite checks them against live answers) --------------------
-
-CITATION_EXAMPLE: JSON = {
-    "instrument": {
-        "id": "crc",
-        "title": "Convention on the Rights of the Child",
-        "short_title": "CRC",
-        "kind": "convention",
-        "unts": [{"volume": 1577, "number": 27531}],
-        "ilo_code": None,
-        "symbol": None,
-        "parent": None,
-        "parents": [],
-        "in_authority": True,
-    },
-    "via": "title",
-    "footnote": None,
-    "span": [17797, 17833],
-    "quote": "Convention on the Rights of the Child",
-    "intent": "urges-ratification",
-}
-RESOLUTION_EXAMPLE: JSON = {
-    "symbol": "A/RES/77/194",
-    "slug": "A-RES-77-194",
-    "title": "Trafficking in women and girls",
-    "body": "General Assembly",
-    "session": 77,
-    "adoption_date": None,  # the seed's text does not state it
-    "agenda_item": None,
-    "source": "header",
-    "synthetic": False,
-}
-PARAGRAPH_EXAMPLE: JSON = {
-    "id": "op5",
-    "kind": "operative",
-    "number": 5,
-    "text": "Urges Member States to consider signing and ratifying, … of the International "
-    "Labour Organization;",
-    "span": [17557, 18559],
-    "footnotes": [19, 20, 21],
-    "items": [],
-    "citations": [CITATION_EXAMPLE],
-}
-INSTRUMENT_EXAMPLE: JSON = dict(CITATION_EXAMPLE["instrument"]) | {
-    "kind_key": "convention",
-    "protocols": ["opac", "opic", "opsc"],
-    "adopting_body": "United Nations General Assembly (resolution 44/25)",
-    "adoption_date": "1989-11-20",
-    "adoption_place": "New York",
-    "entry_into_force": "1990-09-02",
-    "untc_id": "IV-11",
-    "untc_url": "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=IV-11"
-    "&chapter=4&clang=_en",
-    "normlex_id": None,
-    "normlex_url": None,
-    "wikidata": None,
-    "notes": None,
-    "cited_in": {"paragraphs": 3, "resolutions": 1},
-    "iri": "https://w3id.org/treatygraph/id/instrument/crc",
-}
-CITED_BY_EXAMPLE: JSON = {
-    "resolution": "A/RES/77/194",
-    "paragraph": "op5",
-    "ordinal": 1,
-    "intent": "urges-ratification",
-    "via": "title",
-    "footnote": None,
-    "before": "ting, and States parties to implement, the ",
-    "quote": "Convention on the Elimination of All Forms of Discrimination against Women",
-    "after": " and the Optional Protocol thereto",
-    "span": [17649, 17723],
-}
-UNTS_EXAMPLE: JSON = {
-    "volume": 1577,
-    "number": 27531,
-    "label": "UNTS vol. 1577, No. 27531",
-    "iri": "https://w3id.org/treatygraph/id/unts/1577/27531",
-    "instruments": [CITATION_EXAMPLE["instrument"]],
-}
-RESOLUTION_LIST_ITEM: JSON = RESOLUTION_EXAMPLE | {
-    "paragraphs": 88,
-    "footnotes": 34,
-    "citations": 80,
-    "instruments": 56,
-    "iri": "https://w3id.org/treatygraph/id/resolution/A-RES-77-194",
-}
-INSTRUMENT_LIST_ITEM: JSON = dict(CITATION_EXAMPLE["instrument"]) | {
-    "kind_key": "convention",
-    "paragraphs": 3,
-    "resolutions": 1,
-}
 
 
 def documented(example: Any, *, csv: str, summary: str) -> dict[int | str, dict[str, Any]]:
@@ -689,7 +430,7 @@ def list_resolutions(
     """Every resolution in the graph, by symbol, with its metadata and counts."""
     lk = lookups(request)
     rows = lk.table("resolutions").records()
-    items = [resolution_meta(r) | _counts(r) | {"iri": r["resolution"]} for r in rows]
+    items = [resolution_meta(r) | counts(r) | {"iri": r["resolution"]} for r in rows]
     shown, page = page_of(items, offset, limit)
     columns = [*RESOLUTION_LIST_ITEM]
     return send(
@@ -698,10 +439,6 @@ def list_resolutions(
             shown, "resolutions.html", columns=columns, rows=shown, paging=page, title="Resolutions"
         ),
     )
-
-
-def _counts(row: Mapping[str, Value]) -> JSON:
-    return {k: row.get(k) or 0 for k in ("paragraphs", "footnotes", "citations", "instruments")}
 
 
 @router.get(
@@ -781,24 +518,11 @@ def resolution(request: Request, symbol: SYMBOL, format: FORMAT = None) -> Respo
     lk = lookups(request)
     row = resolution_row(lk, symbol)
     data = resolution_json(lk, row)
-    flat = [_flat_paragraph(p) for p in data["paragraphs"]]
+    flat = [flat_paragraph(p) for p in data["paragraphs"]]
     columns = list(flat[0]) if flat else ["id"]
     context = pages.resolution_context(data, lk.runner) | {"iri": row["resolution"]}
     title = f"{row['symbol']}: {row.get('title') or ''}"
     return send(request, View(data, "resolution.html", context, columns, flat, title=title))
-
-
-def _flat_paragraph(p: Mapping[str, Any]) -> dict[str, Value]:
-    return {
-        "id": p["id"],
-        "kind": p["kind"],
-        "number": p["number"],
-        "start": p["span"][0],
-        "end": p["span"][1],
-        "footnotes": " ".join(map(str, p["footnotes"])),
-        "instruments": " ".join(dict.fromkeys(c["instrument"]["id"] for c in p["citations"])),
-        "text": p["text"],
-    }
 
 
 @router.get(
@@ -820,22 +544,13 @@ def list_instruments(
     lk = lookups(request)
     values = {"kind": kind} if kind is not None else {}
     rows = lk.runner.table("instruments", values).records()
-    items = [_list_item(group) for group in grouped(rows, "id")]
+    items = [list_item(group) for group in grouped(rows, "id")]
     shown, page = page_of(items, offset, limit)
     flat = [flat_instrument(i) for i in shown]
     context = {"kinds": lk.table("kinds").records(), "kind": kind}
     title = "Instruments" + (f" of kind {kind}" if kind else "")
     view = View(shown, "instruments.html", context, [*INSTRUMENT_LIST_ITEM], flat, page, title)
     return send(request, view)
-
-
-def _list_item(rows: Sequence[Mapping[str, Value]]) -> JSON:
-    first = rows[0]
-    return instrument_json(rows, id_key="id") | {
-        "kind_key": str(first["kind"]).rpartition("#kind-")[2],
-        "paragraphs": first.get("paragraphs") or 0,
-        "resolutions": first.get("resolutions") or 0,
-    }
 
 
 @router.get(

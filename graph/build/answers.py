@@ -38,7 +38,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from treatygraph.api.routes import lookups as shapes
+from treatygraph.named_queries import shapes
 from treatygraph.named_queries.library import (
     Library,
     Table,
@@ -46,9 +46,9 @@ from treatygraph.named_queries.library import (
     bind,
     collect,
     load_library,
-    to_csv,
     value,
 )
+from treatygraph.named_queries.output import to_csv
 from treatygraph.rdf.iris import Ids
 from treatygraph.rdf.mapping import Part, Whole
 from treatygraph.store import Store
@@ -160,10 +160,10 @@ def resolution_answers(tables: Mapping[str, Table], cited_by: Table) -> Made:
     notes = shapes.grouped(tables["footnotes"].records(), "footnote")
     footnotes = [shapes.footnote_json(g, refs_of.get(g[0]["footnote"], [])) for g in notes]
     whole = {"resolution": meta, "paragraphs": paragraphs, "footnotes": footnotes}
-    flat = [shapes._flat_paragraph(p) for p in paragraphs]
+    flat = [shapes.flat_paragraph(p) for p in paragraphs]
     if SAFE.fullmatch(slug):
         made.append(single(f"/resolutions/{slug}", whole, list(flat[0]) if flat else ["id"], flat))
-    item = meta | shapes._counts(row) | {"iri": row["resolution"]}
+    item = meta | shapes.counts(row) | {"iri": row["resolution"]}
     line = listed([item], [item], [*shapes.RESOLUTION_LIST_ITEM], [])
     cited = [
         (str(r["instrument"]), *_cited_item(shapes.cited_by_json(r))) for r in cited_by.records()
@@ -357,7 +357,7 @@ def _cites(db: sqlite3.Connection) -> dict[str, tuple[list[bytes], list[bytes]]]
 
 
 def _instrument_lists(groups: list[list[Row]]) -> Iterator[Answer]:
-    items = [shapes._list_item(g) for g in groups]
+    items = [shapes.list_item(g) for g in groups]
     columns = [*shapes.INSTRUMENT_LIST_ITEM]
     yield _instrument_list("/instruments", items, columns)
     kinds: dict[str, list[dict[str, Any]]] = defaultdict(list)
