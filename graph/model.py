@@ -57,11 +57,13 @@ class ResolutionMeta:
     symbol: str
     title: str
     body: str = "General Assembly"
-    session: int | None = None
+    # A regular session as a number (77); one numbered apart as a string ("ES-11", "S-30").
+    session: int | str | None = None
     adoption_date: date | None = None
     agenda_item: str | None = None
     source: str = "header"  # "header" or the metadata file's name
     synthetic: bool = False
+    input_format: str = "text"  # what the file was: text, pdf, markdown or html
 
     @property
     def slug(self) -> str:

@@ -8,6 +8,7 @@ footnotes, one per line. Every span is an offset range into that text.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -29,7 +30,8 @@ from treatygraph.model import (
     SubItem,
 )
 from treatygraph.reader.authority import title_words
-from treatygraph.reader.clean import Cleaned, Line, clean, glued
+from treatygraph.reader.bodies import body_of, session_of
+from treatygraph.reader.clean import Cleaned, Line, clean, glued, join_lines
 
 ENACTING = re.compile(r"^\s*The\s+([A-Z][A-Za-z ]+?),?\s*$")
 OPERATIVE = re.compile(r"^\s*(\d{1,3})\.\s+(\S.*)$")
@@ -38,12 +40,23 @@ SYMBOL = re.compile(r"\b((?:A|S|E)(?:/[A-Z]+)*/RES/[A-Za-z0-9/().-]*[A-Za-z0-9)]
 ADOPTED = re.compile(
     r"(?:Resolution|Decision) adopted by the ([A-Z][A-Za-z ]+?) on (\d{1,2} \w+ \d{4})"
 )
+# The Security Council's header: "Resolution 2728 (2024)", "Adopted by the Security Council at
+# its 9586th meeting, on 25 March 2024".
+COUNCIL_TITLE = re.compile(r"^\s*Resolution\s+(\d{1,4}\s*\(\d{4}\))\s*$")
+COUNCIL_ADOPTED = re.compile(
+    r"Adopted by the (Security Council) at its \d+\w* meeting,? on (\d{1,2} \w+ \d{4})"
+)
 SESSION = re.compile(r"^\s*([A-Z][a-z]+(?:-[a-z]+)?) session\b")
 AGENDA = re.compile(r"^\s*Agenda items?\s+(.+?)\s*$")
-TITLE_LINE = re.compile(r"^\s*\d{1,4}/\d{1,4}\.\s+(\S.*?)\s*$")
+TITLE_LINE = re.compile(r"^\s*(?:[A-Z]+-)?\d{1,4}/\d{1,4}\.\s+(\S.*?)\s*$")
+TITLE_ALONE = re.compile(r"^\s*(?:[A-Z]+-)?\d{1,4}/\d{1,4}\.()\s*$")  # "73/8." with the title below
 MARKER_SENTINEL = "\ue000"
 PARTICIPLE = re.compile(r"[A-Z][a-z]+(?:ing|ed)")
-TRAILING_MARKER = re.compile(r"(?<=[,;:.”)])\s*\d{1,3}/?$")
+TRAILING_MARKER = re.compile(r"(?:(?<=[,;:.”)])\s*\d{1,3}/?|(?:\[\^\d{1,3}\])+)$")
+# A footnote call written out: "[^3]" (Markdown, and what the PDF and HTML front ends write).
+EXPLICIT_MARKER = re.compile(r"\[\^(\d{1,3})\]")
+# A paragraph number or item letter alone on its line (pdftotext): joined to the next line.
+LONE_NUMBER = re.compile(r"^\s*(?:\d{1,3}\.|\([a-z]{1,2}\))\s*$")
 DIGIT = re.compile(r"\d")
 DECIMAL = re.compile(r"\.\d")  # after a number: "8.7" is a decimal, not a marker
 MONTHS = frozenset(
@@ -103,21 +116,55 @@ def read_header(lines: list[str]) -> dict[str, object]:
     ...     "77/194. Trafficking in women and girls"])
     >>> h["symbol"], h["session"], h["agenda_item"], h["adoption_date"], h["title"]
     ('A/RES/77/194', 77, '67 (a)', datetime.date(2022, 12, 15), 'Trafficking in women and girls')
+
+    A line broken where the PDF broke it is read across the break:
+
+    >>> h = read_header(["A/RES/73/8", "Resolution adopted by the General Assembly",
+    ...     "on 1 November 2018", "73/8.", "Necessity of ending the", "embargo against Cuba",
+    ...     "The General Assembly,"])
+    >>> h["adoption_date"], h["title"]
+    (datetime.date(2018, 11, 1), 'Necessity of ending the embargo against Cuba')
     """
     found: dict[str, object] = {}
-    for line in lines:
+    for i, line in enumerate(lines):
         if "symbol" not in found and (m := SYMBOL.search(line)):
             found["symbol"] = m.group(1)
-        if m := ADOPTED.search(line):
+        if m := ADOPTED.search(line) or COUNCIL_ADOPTED.search(line):
             found["body"] = m.group(1)
             found["adoption_date"] = datetime.strptime(m.group(2), "%d %B %Y").date()
         if (m := SESSION.match(line)) and (n := ordinal(m.group(1))):
             found["session"] = n
         if m := AGENDA.match(line):
             found["agenda_item"] = m.group(1)
-        if "title" not in found and (m := TITLE_LINE.match(line)):
-            found["title"] = m.group(1)
+        if "title" not in found and (m := COUNCIL_TITLE.match(line)):
+            found["title"] = f"Resolution {m.group(1)}"
+        if "title" not in found and (m := TITLE_LINE.match(line) or TITLE_ALONE.match(line)):
+            title = _title_lines(m.group(1), lines[i + 1 :])
+            if title:
+                found["title"] = title
+    if "adoption_date" not in found and (m := ADOPTED.search(" ".join(" ".join(lines).split()))):
+        found["body"] = m.group(1)
+        found["adoption_date"] = datetime.strptime(m.group(2), "%d %B %Y").date()
+    symbol = str(found.get("symbol", ""))
+    if symbol and "session" not in found and (session := session_of(symbol)) is not None:
+        found["session"] = session
+    if symbol and "body" not in found and (body := body_of(symbol)):
+        found["body"] = body
     return found
+
+
+def _title_lines(first: str, following: list[str]) -> str:
+    """A title and the lines that continue it, up to a blank line or the enacting formula
+    (a title printed below its number may stand after a blank line)."""
+    parts: list[str] = [first] if first else []
+    rest = iter(following)
+    if not first:
+        rest = iter(list(itertools.dropwhile(lambda ln: not ln.strip(), following)))
+    for line in rest:
+        if not line.strip() or ENACTING.match(line) or line.lstrip().startswith("["):
+            break
+        parts.append(line)
+    return join_lines([p.strip() for p in parts])
 
 
 def merge_meta(
@@ -171,12 +218,14 @@ def parse(
     if "\x00" in text:
         raise fatal(f"binary data: NUL byte at offset {text.index(chr(0))}", file=file)
     raw_lines = text.lstrip("\ufeff").replace(MARKER_SENTINEL, "").replace("\r\n", "\n").split("\n")
-    raw_lines = [ln.replace("\f", "") for ln in raw_lines]
+    raw_lines = _join_lone_numbers([ln.replace("\f", "") for ln in raw_lines])
     formula = _enacting_formula(raw_lines)
     header = read_header(raw_lines[: formula if formula is not None else 40])
     info = merge_meta(header, meta, file)
     words = title_words() if known_words is None else known_words
-    cleaned = clean(raw_lines, file=file, symbol=info.symbol, known_words=words)
+    cleaned = clean(
+        raw_lines, file=file, symbol=info.symbol, known_words=words, title=info.title or None
+    )
     problems = list(cleaned.problems)
     start = next((i for i, ln in enumerate(cleaned.body) if ENACTING.match(ln.text)), None)
     if start is None:
@@ -188,6 +237,28 @@ def parse(
         start += 1
     blocks = _blocks(list(cleaned.body[start:]), file)
     return _layout(info, blocks, cleaned, problems, file)
+
+
+def _join_lone_numbers(lines: list[str]) -> list[str]:
+    """A paragraph number ("1.") or item letter ("(a)") alone on its line, as pdftotext
+    prints it, joined to the next line of text; the line count is kept (the text's line is
+    left blank) so that line numbers still name the file's lines.
+
+    >>> _join_lone_numbers(["1.", "Takes note of the report;", "(a)", "", "To act;"])
+    ['1. Takes note of the report;', '', '(a) To act;', '', '']
+    """
+    if not any(LONE_NUMBER.match(ln) for ln in lines if len(ln) < 12):
+        return lines
+    out = list(lines)
+    for i, line in enumerate(out):
+        if len(line) >= 12 or not LONE_NUMBER.match(line):
+            continue
+        j = next((k for k in range(i + 1, min(i + 4, len(out))) if out[k].strip()), None)
+        if j is None or LONE_NUMBER.match(out[j]):
+            continue
+        out[i] = f"{line.rstrip()} {out[j].strip()}"
+        out[j] = ""
+    return out
 
 
 def _enacting_formula(raw_lines: list[str]) -> int | None:
@@ -315,6 +386,15 @@ def _strip_markers(
 def _mark_line(
     text: str, expected: list[int], footnotes: set[int], slash: bool, numbers: list[int]
 ) -> str:
+    if "[^" in text:  # calls written out: each one a marker, the text between read as usual
+        pieces = EXPLICIT_MARKER.split(text)
+        out = [_mark_line(pieces[0], expected, footnotes, slash, numbers)]
+        for number, following in zip(pieces[1::2], pieces[2::2], strict=True):
+            out.append(MARKER_SENTINEL)
+            numbers.append(int(number))
+            expected[0] = max(expected[0], int(number) + 1)
+            out.append(_mark_line(following, expected, footnotes, slash, numbers))
+        return "".join(out)
     if not DIGIT.search(text):
         return text  # a marker is a number: a line without a digit has none
     out: list[str] = []

@@ -1,0 +1,89 @@
+"""The UN's older web pages (``ares51-66.htm``, 1990s): HTML made plain text.
+
+Block elements (paragraphs, headings, line breaks, list items, table rows) become lines,
+``<sup>`` calls become ``[^N]`` where they hold a number, entities are decoded, and scripts
+and styles are dropped. The result keeps the page's own layout: ``1/`` calls in the text and
+the notes gathered under "Notes" at the end, which the core reads.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+BLOCKS = frozenset(
+    "p div br h1 h2 h3 h4 h5 h6 li tr table blockquote pre hr dd dt ol ul center title".split()
+)
+SKIPPED = frozenset({"script", "style", "head"})
+NUMBER = re.compile(r"^\s*(\d{1,3})/?\s*$")
+
+
+class _Plain(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = [""]
+        self.skipping = 0
+        self.in_sup = False
+        self.sup = ""
+        self.pre = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in SKIPPED:
+            self.skipping += 1
+        elif tag == "sup":
+            self.in_sup, self.sup = True, ""
+        elif tag in BLOCKS:
+            self._break(paragraph=tag != "br")
+            self.pre += tag == "pre"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in SKIPPED:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag == "sup":
+            self.in_sup = False
+            number = NUMBER.match(self.sup)
+            if number:
+                self.lines[-1] = self.lines[-1].rstrip() + f"[^{number.group(1)}]"
+            else:
+                self.lines[-1] += self.sup
+        elif tag in BLOCKS:
+            self._break(paragraph=True)
+            self.pre -= tag == "pre" and self.pre > 0
+
+    def handle_data(self, data: str) -> None:
+        if self.skipping:
+            return
+        if self.in_sup:
+            self.sup += data
+            return
+        if self.pre:
+            first, *rest = data.split("\n")
+            self.lines[-1] += first
+            self.lines.extend(rest)
+            return
+        self.lines[-1] += re.sub(r"\s+", " ", data)
+
+    def _break(self, *, paragraph: bool) -> None:
+        self.lines[-1] = self.lines[-1].rstrip()
+        if paragraph and self.lines[-1]:
+            self.lines.append("")
+        self.lines.append("")
+
+
+def html_to_text(html: str) -> str:
+    """The page as plain lines, one block a line, blank lines between blocks.
+
+    >>> html_to_text("<p>Recalling the Convention <sup>1</sup>,</p><p>Notes<br>1/ Ibid.</p>")
+    'Recalling the Convention[^1],\\n\\nNotes\\n1/ Ibid.\\n'
+    """
+    parser = _Plain()
+    parser.feed(html)
+    parser.close()
+    lines = [ln.rstrip() for ln in parser.lines]
+    lines = [" " + ln.strip() if ln.startswith(" ") and ln.strip() else ln for ln in lines]
+    out: list[str] = []
+    for line in lines:
+        if not line and out and not out[-1]:
+            continue
+        out.append(line)
+    return "\n".join(out).strip("\n") + "\n"
