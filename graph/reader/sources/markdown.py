@@ -53,19 +53,19 @@ def _lines(raw: list[str]) -> list[str]:
     """Plain lines; a note's indented continuation lines joined to the note's line (blank
     lines kept as they are, so that line numbers stay the file's where nothing is joined)."""
     out: list[str] = []
-    in_note = False
+    note_at: int | None = None  # where the open note's line is in ``out``
     for line in raw:
         note = NOTE.match(line)
         if note:
+            note_at = len(out)
             out.append(f"[^{note.group(1)}]: {plain(note.group(2))}")
-            in_note = True
             continue
-        if in_note and line[:1].isspace() and line.strip():
-            out[-1] = f"{out[-1].rstrip()} {plain(line.strip())}"
+        if note_at is not None and line[:1].isspace() and line.strip():
+            out[note_at] = f"{out[note_at].rstrip()} {plain(line.strip())}"
             out.append("")  # keep the line count
             continue
         if line.strip():
-            in_note = False  # a note ends at the first line that is not indented
+            note_at = None  # a note ends at the first line that is not indented
         out.append(plain(line))
     return out
 

@@ -100,6 +100,9 @@ def read_pdf(path: Path, data: bytes) -> str:
 def _pages(path: Path, data: bytes) -> Iterator[Page]:
     import pypdfium2 as pdfium  # a heavy import: only when a PDF is read
 
+    if b"%%EOF" not in data[-2048:]:
+        raise fatal("the PDF is truncated (no %%EOF at its end): download it again", file=str(path))
+
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as err:
