@@ -22,9 +22,7 @@ def _escape(text: str) -> str:
 
 
 def _stream(items: Sequence[Text]) -> bytes:
-    ops = [
-        f"BT /F1 {t.size:g} Tf {t.x:g} {t.y:g} Td ({_escape(t.text)}) Tj ET" for t in items
-    ]
+    ops = [f"BT /F1 {t.size:g} Tf {t.x:g} {t.y:g} Td ({_escape(t.text)}) Tj ET" for t in items]
     return "\n".join(ops).encode("latin-1")
 
 
@@ -50,11 +48,16 @@ def make_pdf(pages: Sequence[Sequence[Text]], *, encrypt: bool = False) -> bytes
     trailer_extra = ""
     if encrypt:
         every.append(
-            b"<< /Filter /Standard /V 1 /R 2 /P -44 /O <" + b"ab" * 32 + b"> /U <"
-            + b"cd" * 32 + b"> >>"
+            b"<< /Filter /Standard /V 1 /R 2 /P -44 /O <"
+            + b"ab" * 32
+            + b"> /U <"
+            + b"cd" * 32
+            + b"> >>"
         )
-        trailer_extra = f" /Encrypt {len(every)} 0 R /ID [<0123456789abcdef0123456789abcdef>" \
+        trailer_extra = (
+            f" /Encrypt {len(every)} 0 R /ID [<0123456789abcdef0123456789abcdef>"
             " <0123456789abcdef0123456789abcdef>]"
+        )
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, obj in enumerate(every, start=1):
@@ -98,7 +101,8 @@ def resolution_pages() -> list[list[Text]]:
         Text(110, 680, 10, "2. Decides to remain seized of the matter."),
         Text(90, 102, 8, "__________________"),
         Text(104, 88, 8.5, "No. 27531."),
-        Text(96, 77, 5.5, "2"), Text(104, 74, 8.5, "See FCCC/CP/2015/10/Add.1, decision 1/CP.21, annex."),
+        Text(96, 77, 5.5, "2"),
+        Text(104, 74, 8.5, "See FCCC/CP/2015/10/Add.1, decision 1/CP.21, annex."),
         Text(72, 37, 8.5, "2/2"), Text(500, 37, 7, "44-00001"),
     ]  # fmt: skip
     return [one, two]

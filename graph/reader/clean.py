@@ -31,6 +31,9 @@ FURNITURE = (
 )
 # Notes written out in the core's own form: "[^3]: United Nations, Treaty Series, ...".
 EXPLICIT_NOTE = re.compile(r"^\s*\[\^(\d{1,3})\]:\s*(.*)$")
+# The line that closes the text of a resolution, and the date under it: not body text.
+PLENARY = re.compile(r"^\s*\d{1,4}(?:st|nd|rd|th)\s+plenary\s+meeting\s*$", re.IGNORECASE)
+DATE_LINE = re.compile(r"^\s*\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\s*$")
 # The heading of notes gathered at the end (the 1990s layout, after the plenary line).
 NOTES_HEADING = re.compile(r"^\s*(?:Notes|NOTES|Footnotes)\s*:?\s*$")
 MONTH_WORDS = frozenset(
@@ -107,9 +110,12 @@ def is_running_title(text: str, title: str | None) -> bool:
     if not title:
         return False
     words = text.split()
-    if len(words) < 3 or text.rstrip().endswith((",", ";", ":")):
+    if len(words) < 2 or text.rstrip().endswith((",", ";", ":")):
         return False
-    return " ".join(words) in " ".join(title.split())
+    line, whole = " ".join(words), " ".join(title.split())
+    if len(words) == 2:  # two words only where a title broken over two lines ends or begins
+        return whole.endswith(line) or whole.startswith(line)
+    return line in whole
 
 
 def footnote_finished(text: str) -> bool:
@@ -230,6 +236,9 @@ def clean(
             _add_explicit(entries, int(explicit.group(1)), index, explicit.group(2))
             in_block = False
             continue
+        if PLENARY.match(text) or (DATE_LINE.match(text) and _after_plenary(raw_lines, index)):
+            in_block = False
+            continue
         if is_furniture(text, symbol, title):
             # Page furniture closes a footnote block, unless a footnote there still waits
             # for its text (pdftotext prints a number, the furniture, then the text).
@@ -246,6 +255,13 @@ def clean(
         body.append(line)
     footnotes = tuple((e.number, e.line, tuple(e.lines)) for e in entries)
     return Cleaned(tuple(body), footnotes, slash, tuple(problems))
+
+
+def _after_plenary(raw_lines: list[str], index: int) -> bool:
+    """Whether the line before line ``index`` (1-based), blank lines aside, is the plenary
+    line."""
+    before = (ln for ln in reversed(raw_lines[: index - 1]) if ln.strip())
+    return bool(PLENARY.match(next(before, "")))
 
 
 def _add_explicit(entries: list[FootnoteEntry], number: int, line: int, text: str) -> None:

@@ -36,7 +36,10 @@ from treatygraph.reader.clean import Cleaned, Line, clean, glued, join_lines
 ENACTING = re.compile(r"^\s*The\s+([A-Z][A-Za-z ]+?),?\s*$")
 OPERATIVE = re.compile(r"^\s*(\d{1,3})\.\s+(\S.*)$")
 SUB_ITEM = re.compile(r"^\s*\(([a-z]{1,2})\)\s+\S")
-SYMBOL = re.compile(r"\b((?:A|S|E)(?:/[A-Z]+)*/RES/[A-Za-z0-9/().-]*[A-Za-z0-9)])")
+SYMBOL = re.compile(
+    r"\b((?:A|S|E)(?:/[A-Z]+)*/RES/[A-Za-z0-9/().-]*[A-Za-z0-9)]"
+    r"(?:\s\(\d{4}\)|\s[A-Z]\s\((?:ES-|S-)?[IVXLC]+\))?)"  # S/RES/2728 (2024), 2200 A (XXI)
+)
 ADOPTED = re.compile(
     r"(?:Resolution|Decision) adopted by the ([A-Z][A-Za-z ]+?) on (\d{1,2} \w+ \d{4})"
 )
@@ -386,15 +389,22 @@ def _strip_markers(
 def _mark_line(
     text: str, expected: list[int], footnotes: set[int], slash: bool, numbers: list[int]
 ) -> str:
-    if "[^" in text:  # calls written out: each one a marker, the text between read as usual
-        pieces = EXPLICIT_MARKER.split(text)
-        out = [_mark_line(pieces[0], expected, footnotes, slash, numbers)]
-        for number, following in zip(pieces[1::2], pieces[2::2], strict=True):
-            out.append(MARKER_SENTINEL)
-            numbers.append(int(number))
-            expected[0] = max(expected[0], int(number) + 1)
-            out.append(_mark_line(following, expected, footnotes, slash, numbers))
-        return "".join(out)
+    if "[^" not in text:
+        return _mark_plain(text, expected, footnotes, slash, numbers)
+    # Calls written out ("[^3]"): each one a marker, the text between them read as usual.
+    pieces = EXPLICIT_MARKER.split(text)
+    written = [_mark_plain(pieces[0], expected, footnotes, slash, numbers)]
+    for number, following in zip(pieces[1::2], pieces[2::2], strict=True):
+        written.append(MARKER_SENTINEL)
+        numbers.append(int(number))
+        expected[0] = max(expected[0], int(number) + 1)
+        written.append(_mark_plain(following, expected, footnotes, slash, numbers))
+    return "".join(written)
+
+
+def _mark_plain(
+    text: str, expected: list[int], footnotes: set[int], slash: bool, numbers: list[int]
+) -> str:
     if not DIGIT.search(text):
         return text  # a marker is a number: a line without a digit has none
     out: list[str] = []
@@ -421,6 +431,10 @@ def _is_marker(
     word = before[-1].lstrip("([") if before else ""
     if word.lower() in NUMBER_WORDS or word.lower().rstrip(",") in MONTHS:
         return False
+    if "/" in word and word.endswith("."):
+        return False  # "A/AC.292/2025/INF/5/Rev.1": a document symbol goes on
+    if m.group("space") and text.startswith(". ", m.end()):
+        return False  # "mechanisms 17. We invite": a paragraph number run into the text
     if DECIMAL.match(text, m.end()):
         return False  # "Alliance 8.7": a decimal, not a marker
     # A marker glued to its word, or followed by two spaces or the line's end, is a strong

@@ -1,0 +1,127 @@
+"""Text as people have it (pdftotext, pdftotext -layout, hand-typed), one made-up document a
+layout in tests/fixtures/layouts: every paragraph found, every call matched to its note, no
+page furniture left in the text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import treatygraph
+from treatygraph.model import Extraction
+
+LAYOUTS = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
+FURNITURE = ("44-0000", "*44", "2/2", "100344", "plenary meeting", "A/RES/99/8 ")
+
+
+def calls(extraction: Extraction) -> dict[str, list[int]]:
+    return {p.id: [m.number for m in p.markers] for p in extraction.document.paragraphs}
+
+
+def notes(extraction: Extraction) -> dict[int, str]:
+    return {f.number: f.text for f in extraction.document.footnotes}
+
+
+# file, paragraph ids, calls by paragraph, footnote texts
+CASES = [
+    (
+        "pdftotext-plain.txt",  # number alone before its text; furniture inside a list
+        ["pp1", "pp2", "op1", "op2"],
+        {"pp1": [1], "op1": [2]},
+        {1: "United Nations, Treaty Series, vol. 1577, No. 27531.", 2: "A/99/85."},
+    ),
+    (
+        "pdftotext-layout.txt",  # indented; notes at both page feet; running title
+        ["pp1", "pp2", "pp3", "op1", "op2"],
+        {"pp1": [1], "pp2": [2, 3], "pp3": [4]},
+        {
+            1: "United Nations, Treaty Series, vol. 999, No. 14668.",
+            2: "See A/99/100, annex, and the reports listed in A/99/101.",
+            3: "See FCCC/CP/2015/10/Add.1, decision 1/CP.21, annex.",
+            4: "Ibid., vol. 2220, No. 39481.",
+        },
+    ),
+    (
+        "unruled-page-feet.txt",  # notes without a rule, before the page furniture
+        ["pp1", "pp2", "op1", "op2"],
+        {"pp1": [1, 2]},
+        {
+            1: "United Nations, Treaty Series, vol. 1577, No. 27531.",
+            2: "Ibid., vol. 1249, No. 20378.",
+        },
+    ),
+    (
+        "unruled-notes-at-end.txt",  # notes without a rule, gathered after the plenary line
+        ["pp1", "op1", "op2"],
+        {"pp1": [1], "op1": [2]},
+        {
+            1: "United Nations, Treaty Series, vol. 993, No. 14531.",
+            2: "See FCCC/CP/2015/10/Add.1, decision 1/CP.21, annex.",
+        },
+    ),
+    (
+        "slash-notes.txt",  # the 1990s layout as text: 1/ calls, "Notes" after the plenary line
+        ["pp1", "op1", "op2"],
+        {"pp1": [1, 2]},
+        {1: "Resolution 44/25, annex.", 2: "Resolution 34/180, annex."},
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "ids", "by_paragraph", "texts"), CASES)
+def test_layout_is_read(
+    name: str, ids: list[str], by_paragraph: dict[str, list[int]], texts: dict[int, str]
+) -> None:
+    extraction = treatygraph.read(LAYOUTS / name)
+    assert [p.id for p in extraction.document.paragraphs] == ids
+    assert {k: v for k, v in calls(extraction).items() if v} == by_paragraph
+    assert notes(extraction) == texts
+    unmatched = ("has no footnote text", "never referenced")
+    assert not [p for p in extraction.problems if p.message.endswith(unmatched)]
+
+
+@pytest.mark.parametrize("name", [case[0] for case in CASES])
+def test_no_furniture_in_paragraphs(name: str) -> None:
+    for p in treatygraph.read(LAYOUTS / name).document.paragraphs:
+        assert not any(bit in p.text for bit in FURNITURE), (p.id, p.text)
+
+
+def test_list_of_resolutions_runs_over_the_page_break_whole() -> None:
+    pp2 = treatygraph.read(LAYOUTS / "pdftotext-plain.txt").document.paragraph("pp2")
+    assert pp2.text.endswith("51/17 of 12 November 1996 and 72/4 of 1 November 2017,")
+    assert "neighbouring States" not in pp2.text  # the running title is gone
+
+
+def test_header_read_across_line_breaks() -> None:
+    meta = treatygraph.read(LAYOUTS / "pdftotext-plain.txt").document.meta
+    assert (meta.symbol, meta.title, meta.session, str(meta.adoption_date), meta.agenda_item) == (
+        "A/RES/99/8",
+        "Cooperation on made-up matters between neighbouring States",
+        99,
+        "2044-03-04",
+        "41",
+    )
+
+
+def test_plenary_line_is_not_part_of_the_last_paragraph() -> None:
+    last = treatygraph.read(LAYOUTS / "pdftotext-layout.txt").document.paragraphs[-1]
+    assert last.text == "Decides to remain seized of the matter."
+
+
+@pytest.mark.parametrize(
+    ("line", "opens"),
+    [
+        ("13 November 2012, 68/8 of 29 October 2013,", False),  # a date, not a note
+        ("1 United Nations, Treaty Series, vol. 1577, No. 27531.", True),
+    ],
+)
+def test_a_numbered_line_before_furniture_is_a_note_unless_a_date(line: str, opens: bool) -> None:
+    text = (
+        "The General Assembly,\n\nRecalling the Convention on the Rights of the Child,1 and "
+        f"its resolutions 47/19 of\n{line}\n44-00005 (E) 100344\n\n1. Decides to act.\n"
+    )
+    from treatygraph.model import ResolutionMeta
+    from treatygraph.reader.parse import parse
+
+    doc = parse(text, meta=ResolutionMeta("A/RES/99/1", "Made-up"))
+    assert bool(doc.footnotes) is opens
