@@ -74,7 +74,8 @@ NUMBER_WORDS = frozenset(
     "number supplement session sessions".split()
 )
 MARKER = re.compile(
-    r"(?<=[A-Za-z)\]”’\",;:.])(?P<space> ?)(?P<num>\d{1,3})(?P<slash>/)?"
+    r"(?:(?<=[A-Za-z)\]”’\",;:.])|(?<=\b(?:19|20)\d\d)(?= ))"  # after a word, or a year
+    r"(?P<space> ?)(?P<num>\d{1,3})(?P<slash>/)?"
     r"(?=(?P<after>  |\s*$|[ ,;:.)]))"
 )
 ORDINAL_UNITS = {
@@ -427,6 +428,10 @@ def _is_marker(
 ) -> bool:
     if slash != bool(m.group("slash")):
         return False
+    if text[m.start() - 1].isdigit():  # "2015–2030 3 and": the call due, after a year
+        next_char = text[m.end() :].lstrip()[:1]
+        due = number == expected and number in footnotes
+        return due and (not next_char or next_char.islower() or next_char in ",;:.")
     before = text[: m.start()].rstrip().rsplit(None, 1)
     word = before[-1].lstrip("([") if before else ""
     if word.lower() in NUMBER_WORDS or word.lower().rstrip(",") in MONTHS:

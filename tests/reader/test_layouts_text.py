@@ -125,3 +125,39 @@ def test_a_numbered_line_before_furniture_is_a_note_unless_a_date(line: str, ope
 
     doc = parse(text, meta=ResolutionMeta("A/RES/99/1", "Made-up"))
     assert bool(doc.footnotes) is opens
+
+
+REALDOCS = Path(__file__).resolve().parents[2].parent / "shared" / "realdocs"
+
+
+def pdftotext(tmp_path: Path, name: str, *options: str) -> Path:
+    """The text pdftotext prints for a real PDF (poppler-utils), made at test time."""
+    import shutil
+    import subprocess
+
+    pdf = REALDOCS / name
+    if not pdf.exists():
+        pytest.skip(f"{pdf} absent: the real documents are in the shared folder beside the repo")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext absent (Debian: apt-get install poppler-utils)")
+    out = tmp_path / (pdf.stem + ".txt")
+    subprocess.run(["pdftotext", *options, str(pdf), str(out)], check=True, timeout=60)
+    return out
+
+
+@pytest.mark.parametrize("options", [(), ("-layout",)], ids=["plain", "layout"])
+def test_real_pdftotext_of_a_res_73_8(tmp_path: Path, options: tuple[str, ...]) -> None:
+    doc = treatygraph.read(pdftotext(tmp_path, "A_RES_73_8-EN.pdf", *options)).document
+    assert [p.id[:2] for p in doc.paragraphs].count("op") == 5
+    recalling = doc.paragraph("pp6").text
+    assert recalling.endswith("71/5 of 26 October 2016 and 72/4 of 1 November 2017,")
+    assert "18-18418" not in recalling and "Necessity" not in recalling
+    assert [(f.number, f.text) for f in doc.footnotes] == [(1, "A/73/85.")]
+    assert [m.number for m in doc.paragraph("op1").markers] == [1]
+
+
+def test_real_pdftotext_layout_of_a_res_73_6(tmp_path: Path) -> None:
+    doc = treatygraph.read(pdftotext(tmp_path, "A_RES_73_6-EN.pdf", "-layout")).document
+    assert [f.number for f in doc.footnotes] == [1, 2, 3, 4, 5, 6]
+    assert {m.number for p in doc.paragraphs for m in p.markers} == {1, 2, 3, 4, 5, 6}
+    assert doc.footnote(6).text.endswith("A/AC.105/1180 and A/AC.105/1181.")
