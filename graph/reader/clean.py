@@ -49,6 +49,9 @@ ABBREVIATIONS = frozenset(
     "suppl rev corr add".split()
 )
 SPACE_BEFORE_HYPHEN = re.compile(r"(?<=[A-Za-z]) -(?=[a-z])")
+# "Nuclear- Weapon-Free", "confidence- building": a word broken at its hyphen and joined with
+# a space by a converter; a suspended hyphen ("gender- and age-responsive") keeps its space.
+SPACE_AFTER_HYPHEN = re.compile(r"(?<=[A-Za-z]{2})- (?!(?:and|or|nor|to|as|but)\b)(?=[A-Za-z]{2})")
 WORD = re.compile(r"[A-Za-z]+")
 GLUED = re.compile(r"[A-Za-z]-$")  # a line ending in a word broken at a hyphen
 BROKEN_WORD = re.compile(r"\b([A-Za-z]{2,}) ([a-z]{2,})\b")  # "Cooperat ion"
@@ -140,6 +143,8 @@ def mend_spacing(line: str, vocabulary: Counter[str]) -> str:
 
     >>> mend_spacing("anti -trafficking", Counter())
     'anti-trafficking'
+    >>> mend_spacing("a Nuclear- Weapon-Free Zone, gender- and age-", Counter())
+    'a Nuclear-Weapon-Free Zone, gender- and age-'
     >>> mend_spacing("Cooperat ion in Europe", Counter({"cooperation": 3, "cooperat": 1, "ion": 1}))
     'Cooperation in Europe'
     """
@@ -160,6 +165,8 @@ class _Mender:
     def mend(self, line: str) -> str:
         if " -" in line:
             line = SPACE_BEFORE_HYPHEN.sub("-", line)
+        if "- " in line:
+            line = SPACE_AFTER_HYPHEN.sub("-", line)
         # A broken word leaves a fragment seen nowhere else: a line without one is whole.
         if line.isascii():  # lower-casing the line lower-cases each word, and nothing else
             words = WORD.findall(line.lower())
