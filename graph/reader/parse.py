@@ -74,7 +74,8 @@ NUMBER_WORDS = frozenset(
     "number supplement session sessions".split()
 )
 MARKER = re.compile(
-    r"(?:(?<=[A-Za-z)\]”’\",;:.])|(?<=\b(?:19|20)\d\d)(?= ))"  # after a word, or a year
+    # after a word; after a year and a space; glued to the end of a range of years
+    r"(?:(?<=[A-Za-z)\]”’\",;:.])|(?<=\b(?:19|20)\d\d)(?= )|(?<=\d{4}[–-](?:19|20)\d\d))"
     r"(?P<space> ?)(?P<num>\d{1,3})(?P<slash>/)?"
     r"(?=(?P<after>  |\s*$|[ ,;:.)]))"
 )
@@ -428,9 +429,10 @@ def _is_marker(
 ) -> bool:
     if slash != bool(m.group("slash")):
         return False
-    if text[m.start() - 1].isdigit():  # "2015–2030 3 and": the call due, after a year
+    if text[m.start() - 1].isdigit():  # "2015–2030 3 and", "2015–20303 and": after a year
         next_char = text[m.end() :].lstrip()[:1]
-        due = number == expected and number in footnotes
+        glued = not m.group("space")  # to a range of years: may skip a call lost before it
+        due = number in footnotes and expected <= number <= expected + (3 if glued else 0)
         return due and (not next_char or next_char.islower() or next_char in ",;:.")
     before = text[: m.start()].rstrip().rsplit(None, 1)
     word = before[-1].lstrip("([") if before else ""

@@ -60,6 +60,15 @@ CASES = [
         },
     ),
     (
+        "pypdf.txt",  # what pypdf prints: calls glued to a range of years, "44-00014 2/2"
+        ["pp1", "op1", "op2"],
+        {"pp1": [1, 2]},
+        {
+            1: "Resolution 69/283, annex II.",
+            2: "See FCCC/CP/2015/10/Add.1, decision 1/CP.21, annex.",
+        },
+    ),
+    (
         "slash-notes.txt",  # the 1990s layout as text: 1/ calls, "Notes" after the plenary line
         ["pp1", "op1", "op2"],
         {"pp1": [1, 2]},
@@ -161,3 +170,22 @@ def test_real_pdftotext_layout_of_a_res_73_6(tmp_path: Path) -> None:
     assert [f.number for f in doc.footnotes] == [1, 2, 3, 4, 5, 6]
     assert {m.number for p in doc.paragraphs for m in p.markers} == {1, 2, 3, 4, 5, 6}
     assert doc.footnote(6).text.endswith("A/AC.105/1180 and A/AC.105/1181.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "calls"),
+    [
+        ("the Sendai Framework 2015–20303 and the Paris Agreement,4", [3, 4]),  # glued to a range
+        ("the Sendai Framework 2015–2030 3 and the Paris Agreement 4 requires", [3, 4]),
+        ("between 2015 and 2030 4 times more", []),  # no call is due there: 4 is not next
+        ("a timetable for 2025–20285 and", [5]),  # a lost call before it (4) is skipped
+    ],
+)
+def test_calls_after_years(sentence: str, calls: list[int]) -> None:
+    from treatygraph.model import ResolutionMeta
+    from treatygraph.reader.parse import parse
+
+    notes = "".join(f"[^{n}]: Resolution {n}/1.\n" for n in range(1, 6))
+    text = f"The General Assembly,\n\nRecalling A,[^1] B[^2] and {sentence},\n\n1. Acts.\n{notes}"
+    doc = parse(text, meta=ResolutionMeta("A/RES/99/1", "Made-up"))
+    assert [m.number for m in doc.paragraph("pp1").markers][2:] == calls
