@@ -52,7 +52,7 @@ _HEADER = struct.Struct("<4sQ")
 _CODE = (
     "reader/authority", "reader/clean", "errors", "reader/extract", "reader/find", "rdf/iris",
     "model", "reader/parse", "rdf/mapping", "reader/resolve", "rdf/vocab", "reader/bodies",
-    "reader/header", "reader/markers",
+    "reader/header", "reader/markers", "reader/scrambled",
     "reader/sources/__init__", "reader/sources/detect", "reader/sources/pdf",
     "reader/sources/markdown", "reader/sources/html", "reader/sources/text",
 )  # fmt: skip

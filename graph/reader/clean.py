@@ -54,7 +54,10 @@ SPACE_BEFORE_HYPHEN = re.compile(r"(?<=[A-Za-z]) -(?=[a-z])")
 SPACE_AFTER_HYPHEN = re.compile(r"(?<=[A-Za-z]{2})- (?!(?:and|or|nor|to|as|but)\b)(?=[A-Za-z]{2})")
 WORD = re.compile(r"[A-Za-z]+")
 GLUED = re.compile(r"[A-Za-z]-$")  # a line ending in a word broken at a hyphen
-BROKEN_WORD = re.compile(r"\b([A-Za-z]{2,}) ([a-z]{2,})\b")  # "Cooperat ion"
+# "Cooperat ion", "Oute r", "o rder" (a one-letter fragment is no word unless "a" or "I"): a
+# word and the next, the next looked at without taking it, so that every
+# pair of neighbours is tried ("international cooperat ion": "cooperat ion" too).
+BROKEN_WORD = re.compile(r"\b([A-Za-z]{2,}|[B-HJ-Zb-hj-z]) (?=([a-z]{2,}|[b-hj-z])\b)")
 # Every kind of furniture line in one pattern: a line matches it if it matches any of them.
 _ANY_FURNITURE = re.compile(
     "|".join(
@@ -174,8 +177,16 @@ class _Mender:
                 return line
         elif not any(self.vocabulary[w.lower()] <= 1 for w in WORD.findall(line)):
             return line
-        vocabulary = self.vocabulary
-        return BROKEN_WORD.sub(lambda m: _join(m, vocabulary), line)
+        out: list[str] = []
+        done = 0  # the line up to here is written
+        for m in BROKEN_WORD.finditer(line):
+            left, right = m.group(1, 2)
+            if m.start() < done or not _joins(left, right, self.vocabulary):
+                continue
+            out.append(line[done : m.start()] + left + right)
+            done = m.end() + len(right)
+        out.append(line[done:])
+        return "".join(out)
 
     def _may_join(self, words: list[str]) -> bool:
         """Whether two neighbouring words (lower-cased), one of them a fragment seen at most
@@ -188,16 +199,20 @@ class _Mender:
             before = words[i - 1] if i else ""
             after = words[i + 1] if i + 1 < len(words) else ""
             for whole in (before + word if before else "", word + after if after else ""):
-                if len(whole) >= 6 and vocabulary[whole] >= 1:
+                if len(whole) >= 5 and vocabulary[whole] >= 1:
                     return True
         return False
 
 
-def _join(match: re.Match[str], vocabulary: Counter[str]) -> str:
-    left, right = match.group(1, 2)
+def _joins(left: str, right: str, vocabulary: Counter[str]) -> bool:
+    """Whether two neighbouring words are one word broken by a space: one of them is seen
+    at most once in the document, and together they make a word seen in it."""
     fragment_only_here = min(vocabulary[left.lower()], vocabulary[right.lower()]) <= 1
-    whole_is_known = len(left) + len(right) >= 6 and vocabulary[(left + right).lower()] >= 1
-    return left + right if fragment_only_here and whole_is_known else match.group(0)
+    return (
+        fragment_only_here
+        and len(left) + len(right) >= 5
+        and (vocabulary[(left + right).lower()] >= 1)
+    )
 
 
 def vocabulary_of(lines: list[str]) -> Counter[str]:

@@ -31,6 +31,7 @@ from treatygraph.reader.authority import title_words
 from treatygraph.reader.clean import Cleaned, Line, clean, glued
 from treatygraph.reader.header import ENACTING, merge_meta, ordinal, parse_date, read_header
 from treatygraph.reader.markers import MARKER_SENTINEL, NUMBER_WORDS, mark_line
+from treatygraph.reader.scrambled import unscramble_notes
 
 # Names other modules import from here.
 __all__ = [
@@ -94,9 +95,9 @@ def parse(
     header = read_header(raw_lines[: formula if formula is not None else 40])
     info = merge_meta(header, meta, file)
     words = title_words() if known_words is None else known_words
-    cleaned = clean(
-        raw_lines, file=file, symbol=info.symbol, known_words=words, title=info.title or None
-    )
+    title = info.title or None
+    raw_lines = unscramble_notes(raw_lines, info.symbol, title)
+    cleaned = clean(raw_lines, file=file, symbol=info.symbol, known_words=words, title=title)
     problems = list(cleaned.problems)
     start = next((i for i, ln in enumerate(cleaned.body) if ENACTING.match(ln.text)), None)
     if start is None:
@@ -163,7 +164,9 @@ def _blocks(lines: list[Line], file: str | None) -> list[_Block]:
             next_op += 1
             continue
         previous = blocks[-1] if blocks else None
-        closed = previous is None or _closes(previous.lines[-1].text)
+        closed = previous is None or (
+            _closes(previous.lines[-1].text) and not _inside_quotation(previous.lines)
+        )
         first = stripped.split(" ", 1)[0].rstrip(",")
         indented = line.text[:1].isspace() or not use_indent
         if next_op == 1 and closed and indented and _opens_preamble(first, openers):
@@ -175,6 +178,17 @@ def _blocks(lines: list[Line], file: str | None) -> list[_Block]:
     if next_op == 1:
         raise fatal("no operative part: no paragraph numbered '1.' after the preamble", file=file)
     return blocks
+
+
+def _inside_quotation(lines: list[Line]) -> bool:
+    """Whether a quotation opened in these lines is still open: a title quoted over a line
+    break ("entitled “Declaration on … All States,", "Taking into … Countries”") goes on.
+
+    >>> _inside_quotation([Line(1, "entitled “Declaration on the Benefit of All States,")])
+    True
+    """
+    opened = sum(ln.text.count("“") for ln in lines)
+    return opened > 0 and opened > sum(ln.text.count("”") for ln in lines)
 
 
 def _opens_preamble(word: str, openers: frozenset[str]) -> bool:

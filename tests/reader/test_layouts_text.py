@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import treatygraph
-from treatygraph.model import Extraction
+from treatygraph.model import Document, Extraction
 
 LAYOUTS = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
 FURNITURE = ("44-0000", "*44", "2/2", "100344", "plenary meeting", "A/RES/99/8 ")
@@ -189,3 +189,58 @@ def test_calls_after_years(sentence: str, calls: list[int]) -> None:
     text = f"The General Assembly,\n\nRecalling A,[^1] B[^2] and {sentence},\n\n1. Acts.\n{notes}"
     doc = parse(text, meta=ResolutionMeta("A/RES/99/1", "Made-up"))
     assert [m.number for m in doc.paragraph("pp1").markers][2:] == calls
+
+
+def test_footnotes_printed_apart_from_their_numbers_are_paired() -> None:
+    from treatygraph.reader.scrambled import unscramble_notes
+
+    lines = [
+        "would be",
+        "__________________",
+        "",
+        "Resolution 70/1.",
+        "Resolution 69/283, annex II.",
+        "4",
+        "See FCCC/CP/2015/10/Add.1, decision 1/CP.21, annex.",
+        "2",
+        "3",
+        "2/5",
+        "A/RES/99/1",
+        "consistent with the principles",
+    ]
+    out = unscramble_notes(lines, "A/RES/99/1", None)
+    assert out[2:5] == [
+        "2 Resolution 70/1.",
+        "3 Resolution 69/283, annex II.",
+        "4 See FCCC/CP/2015/10/Add.1, decision 1/CP.21, annex.",
+    ]
+    assert out[5:11] == [""] * 6 and out[11] == "consistent with the principles"
+    assert len(out) == len(lines)
+
+
+def test_footnotes_each_after_its_number_are_left_as_they_are() -> None:
+    from treatygraph.reader.scrambled import unscramble_notes
+
+    lines = ["__________", "1", "See A/99/1.", "2", "Ibid.", "18-17962", "body"]
+    assert unscramble_notes(lines, None, None) == lines
+
+
+def test_real_plain_pdftotext_of_a_res_73_6_reads_like_the_pdf(tmp_path: Path) -> None:
+    from_text = treatygraph.read(pdftotext(tmp_path, "A_RES_73_6-EN.pdf")).document
+    from_pdf = treatygraph.read(REALDOCS / "A_RES_73_6-EN.pdf").document
+    assert [p.id for p in from_text.paragraphs] == [p.id for p in from_pdf.paragraphs]
+    assert [(f.number, f.text) for f in from_text.footnotes] == [
+        (f.number, f.text) for f in from_pdf.footnotes
+    ]
+
+    # Each footnote's first call is found in the same paragraph; a later call back to an
+    # earlier footnote after a space ("Sustainable Development Goals 2 for") is told apart
+    # from the prose only by its type size, which the text has lost.
+    def first_calls(doc: Document) -> dict[int, str]:
+        found: dict[int, str] = {}
+        for p in doc.paragraphs:
+            for m in p.markers:
+                found.setdefault(m.number, p.id)
+        return found
+
+    assert first_calls(from_text) == first_calls(from_pdf)

@@ -129,3 +129,18 @@ def test_real_pdf_reads_well_under_a_second(name: str) -> None:
     started = time.perf_counter()
     treatygraph.read(path)
     assert time.perf_counter() - started < 0.5
+
+
+def test_extract_of_a_bad_pdf_exits_2_naming_the_file(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(make_pdf(resolution_pages(), encrypt=True))
+    done = subprocess.run(
+        [sys.executable, "-m", "treatygraph", "extract", str(path)],
+        capture_output=True, text=True, timeout=60, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert f"{path}: error: the PDF is encrypted" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
