@@ -21,14 +21,25 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
-def _stream(items: Sequence[Text]) -> bytes:
-    ops = [f"BT /F1 {t.size:g} Tf {t.x:g} {t.y:g} Td ({_escape(t.text)}) Tj ET" for t in items]
+RULE = "__________________"
+
+
+def _stream(items: Sequence[Text], drawn_rule: bool) -> bytes:
+    ops = []
+    for t in items:
+        if drawn_rule and t.text == RULE:  # a rule drawn as a line, not typed
+            ops.append(f"0.5 w {t.x:g} {t.y:g} m {t.x + 72:g} {t.y:g} l S")
+        else:
+            ops.append(f"BT /F1 {t.size:g} Tf {t.x:g} {t.y:g} Td ({_escape(t.text)}) Tj ET")
     return "\n".join(ops).encode("latin-1")
 
 
-def make_pdf(pages: Sequence[Sequence[Text]], *, encrypt: bool = False) -> bytes:
+def make_pdf(
+    pages: Sequence[Sequence[Text]], *, encrypt: bool = False, drawn_rule: bool = False
+) -> bytes:
     """A PDF of the given pages; ``encrypt`` adds a standard security handler whose user
-    password is not empty, as a password-protected PDF has."""
+    password is not empty, as a password-protected PDF has; ``drawn_rule`` draws the
+    footnote rule as a line instead of typing it."""
     objects: list[bytes] = []
     kids = []
     font_id = 3 + 2 * len(pages)
@@ -39,7 +50,7 @@ def make_pdf(pages: Sequence[Sequence[Text]], *, encrypt: bool = False) -> bytes
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {WIDTH} {HEIGHT}] "
             f"/Resources << /Font << /F1 {font_id} 0 R >> >> /Contents {content_id} 0 R >>".encode()
         )
-        body = _stream(items)
+        body = _stream(items, drawn_rule)
         objects.append(b"<< /Length %d >>\nstream\n" % len(body) + body + b"\nendstream")
     catalog = b"<< /Type /Catalog /Pages 2 0 R >>"
     tree = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(pages)} >>".encode()
@@ -88,7 +99,7 @@ def resolution_pages() -> list[list[Text]]:
         Text(110, 392, 10, "Recalling the Convention on the Rights of the Child,"),
         Text(340, 395, 6.5, "1"), Text(345, 392, 10, "and its resolutions"),
         Text(90, 380, 10, "47/19 of 24 November 1992, 48/16 of 3 November 1993 and"),
-        Text(90, 102, 8, "__________________"),
+        Text(90, 102, 8, RULE),
         Text(96, 88, 5.5, "1"), Text(104, 85, 8.5, "United Nations, Treaty Series, vol. 1577,"),
         Text(72, 44, 10, "44-00001 (E) 030344"), Text(72, 30, 12, "*4400001*"),
     ]  # fmt: skip
@@ -99,7 +110,7 @@ def resolution_pages() -> list[list[Text]]:
         Text(110, 692, 10, "1. Urges States to implement the Paris Agreement;"),
         Text(330, 695, 6.5, "2"),
         Text(110, 680, 10, "2. Decides to remain seized of the matter."),
-        Text(90, 102, 8, "__________________"),
+        Text(90, 102, 8, RULE),
         Text(104, 88, 8.5, "No. 27531."),
         Text(96, 77, 5.5, "2"),
         Text(104, 74, 8.5, "See FCCC/CP/2015/10/Add.1, decision 1/CP.21, annex."),

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from treatygraph.errors import fatal
 from treatygraph.model import ResolutionMeta
 from treatygraph.reader.bodies import body_of, session_of
-from treatygraph.reader.clean import join_lines
+from treatygraph.reader.clean import DATE_LINE, PLENARY, join_lines
 
 ENACTING = re.compile(r"^\s*The\s+([A-Z][A-Za-z ]+?),?\s*$")
 SYMBOL = re.compile(
@@ -150,3 +150,22 @@ def parse_date(value: object) -> date | None:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
+
+
+def plenary_date(lines: list[str]) -> date | None:
+    """The date under the plenary line that closes the text ("85th plenary meeting" /
+    "12 December 1996"): the day of adoption, where the header does not give it.
+
+    >>> plenary_date(["2. Decides to act.", "85th plenary meeting", "", "12 December 1996"])
+    datetime.date(1996, 12, 12)
+    """
+    for i, line in enumerate(lines):
+        if not PLENARY.match(line):
+            continue
+        following = next((ln for ln in lines[i + 1 : i + 4] if ln.strip()), "")
+        if DATE_LINE.match(following):
+            try:
+                return datetime.strptime(" ".join(following.split()), "%d %B %Y").date()
+            except ValueError:
+                return None
+    return None

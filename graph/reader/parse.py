@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from treatygraph import resources as package_resources
@@ -29,7 +29,14 @@ from treatygraph.model import (
 )
 from treatygraph.reader.authority import title_words
 from treatygraph.reader.clean import Cleaned, Line, clean, glued
-from treatygraph.reader.header import ENACTING, merge_meta, ordinal, parse_date, read_header
+from treatygraph.reader.header import (
+    ENACTING,
+    merge_meta,
+    ordinal,
+    parse_date,
+    plenary_date,
+    read_header,
+)
 from treatygraph.reader.markers import MARKER_SENTINEL, NUMBER_WORDS, mark_line
 from treatygraph.reader.scrambled import unscramble_notes
 
@@ -94,6 +101,8 @@ def parse(
     formula = _enacting_formula(raw_lines)
     header = read_header(raw_lines[: formula if formula is not None else 40])
     info = merge_meta(header, meta, file)
+    if info.adoption_date is None and (adopted := plenary_date(raw_lines)) is not None:
+        info = replace(info, adoption_date=adopted)
     words = title_words() if known_words is None else known_words
     title = info.title or None
     raw_lines = unscramble_notes(raw_lines, info.symbol, title)

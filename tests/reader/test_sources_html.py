@@ -17,6 +17,7 @@ def test_header_of_the_page() -> None:
     assert (meta.symbol, meta.title, meta.session, meta.input_format) == (
         "A/RES/51/998", "Made-up resolution of the 1990s", 51, "html"
     )  # fmt: skip
+    assert str(meta.adoption_date) == "1996-12-12"  # the date under the plenary line
 
 
 def test_slash_calls_and_notes_after_the_plenary_line() -> None:

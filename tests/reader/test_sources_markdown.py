@@ -61,6 +61,15 @@ def test_plain(line: str, text: str) -> None:
     assert plain(line) == text
 
 
+def test_markdown_named_txt_is_read_as_markdown(tmp_path: Path) -> None:
+    path = tmp_path / "resolution.txt"
+    path.write_bytes(FIXTURE.read_bytes())
+    doc = treatygraph.read(path).document
+    assert (doc.meta.input_format, doc.meta.symbol, len(doc.footnotes)) == (
+        "markdown", "A/RES/99/13", 3
+    )  # fmt: skip
+
+
 def test_no_front_matter_is_no_metadata() -> None:
     body, front = read_markdown("The General Assembly,\n", "x.md")
     assert (body.strip(), front) == ("The General Assembly,", None)

@@ -58,6 +58,17 @@ def test_small_raised_figures_are_calls_and_small_type_under_the_rule_notes(made
     assert doc.text[:offset].endswith("Rights of the Child,")
 
 
+def test_a_rule_drawn_as_a_line_still_tells_the_footnotes(tmp_path: Path) -> None:
+    path = tmp_path / "drawn.pdf"
+    path.write_bytes(make_pdf(resolution_pages(), drawn_rule=True))
+    doc = treatygraph.read(path).document
+    assert [p.id for p in doc.paragraphs] == ["pp1", "op1", "op2"]
+    assert [f.text for f in doc.footnotes] == [
+        "United Nations, Treaty Series, vol. 1577, No. 27531.",
+        "See FCCC/CP/2015/10/Add.1, decision 1/CP.21, annex.",
+    ]
+
+
 def test_a_pdf_named_txt_is_read_as_a_pdf(made_up: Path, tmp_path: Path) -> None:
     renamed = tmp_path / "resolution.txt"
     renamed.write_bytes(made_up.read_bytes())

@@ -241,15 +241,11 @@ def _split(
     notes: list[tuple[int, list[str]]] = []
     in_header = True
     for page in pages:
-        top = page.height * (1 - TOP_MARGIN)
-        bottom = page.height * BOTTOM_MARGIN
-        below_rule = False
-        for line in page.lines:
-            if line.y < bottom or (page.number > 0 and line.y > top):
-                continue  # page furniture
+        lines = _content(page)
+        notes_from = _notes_start(lines, body_size, notes)
+        for index, line in enumerate(lines):
             plain = line.plain
             if RULE.match(plain):
-                below_rule = True
                 continue
             if in_header:
                 if ENACTING.match(plain):
@@ -257,12 +253,38 @@ def _split(
                 else:
                     header.append(plain)
                     continue
-            small = line.size < body_size * FOOTNOTE_TYPE
-            if below_rule and small:
+            if index >= notes_from and line.size < body_size * FOOTNOTE_TYPE:
                 _add_note_line(line, notes)
             else:
                 body.append(_body_line(line, left))
     return header, body, [(n, join_lines(lines)) for n, lines in notes]
+
+
+def _content(page: Page) -> list[VisualLine]:
+    """A page's lines without its furniture: the bottom margin of every page, the top margin
+    of every page after the first (the first page's top is the UN header)."""
+    top = page.height * (1 - TOP_MARGIN)
+    bottom = page.height * BOTTOM_MARGIN
+    return [
+        line for line in page.lines if not (line.y < bottom or (page.number > 0 and line.y > top))
+    ]
+
+
+def _notes_start(lines: list[VisualLine], body_size: float, notes: list[object]) -> int:
+    """Where a page's footnotes begin: under the rule; where the rule is drawn rather than
+    typed, at the run of small-type lines that ends the page, if it opens with a footnote
+    number (or goes on with the footnote of the page before)."""
+    for index, line in enumerate(lines):
+        if RULE.match(line.plain):
+            return index + 1
+    start = len(lines)
+    while start > 0 and lines[start - 1].size < body_size * FOOTNOTE_TYPE:
+        start -= 1
+    if start == len(lines):
+        return start
+    first = next(r for r in lines[start].runs if r.text.strip())
+    opens = CALL.match(first.text) is not None and first.size < lines[start].size * SMALL
+    return start if opens or notes else len(lines)
 
 
 def _add_note_line(line: VisualLine, notes: list[tuple[int, list[str]]]) -> None:
