@@ -18,7 +18,7 @@ from __future__ import annotations
 import ctypes
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sized
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -270,7 +270,7 @@ def _content(page: Page) -> list[VisualLine]:
     ]
 
 
-def _notes_start(lines: list[VisualLine], body_size: float, notes: list[object]) -> int:
+def _notes_start(lines: list[VisualLine], body_size: float, notes: Sized) -> int:
     """Where a page's footnotes begin: under the rule; where the rule is drawn rather than
     typed, at the run of small-type lines that ends the page, if it opens with a footnote
     number (or goes on with the footnote of the page before)."""
