@@ -34,7 +34,8 @@ class _Plain(HTMLParser):
             self.in_sup, self.sup = True, ""
         elif tag in BLOCKS:
             self._break(paragraph=tag != "br")
-            self.pre += tag == "pre"
+            if tag == "pre":
+                self.pre += 1
 
     def handle_endtag(self, tag: str) -> None:
         if tag in SKIPPED:
@@ -48,7 +49,8 @@ class _Plain(HTMLParser):
                 self.lines[-1] += self.sup
         elif tag in BLOCKS:
             self._break(paragraph=True)
-            self.pre -= tag == "pre" and self.pre > 0
+            if tag == "pre" and self.pre:
+                self.pre -= 1
 
     def handle_data(self, data: str) -> None:
         if self.skipping:

@@ -21,9 +21,13 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sized
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from treatygraph.errors import ParseError, fatal
 from treatygraph.reader.clean import join_lines
+
+if TYPE_CHECKING:
+    from pypdfium2 import PdfPage
 
 TOP_MARGIN = 0.085  # of the page height: the symbol line and running title sit above it
 BOTTOM_MARGIN = 0.066  # the page number, job number and bar code sit below it
@@ -109,7 +113,10 @@ def _pages(path: Path, data: bytes) -> Iterator[Page]:
         raise _unreadable(path, str(err)) from None
     try:
         for index in range(len(document)):
-            page = document[index]
+            try:
+                page = document[index]
+            except pdfium.PdfiumError as err:  # a page that cannot be loaded
+                raise fatal(f"page {index + 1} cannot be read: {err}", file=str(path)) from None
             try:
                 yield _page(page, index)
             finally:
@@ -129,11 +136,11 @@ def _unreadable(path: Path, reason: str) -> ParseError:
     return fatal(why, file=str(path))
 
 
-def _page(page: object, index: int) -> Page:
+def _page(page: PdfPage, index: int) -> Page:
     import pypdfium2.raw as raw
 
-    height = float(page.get_height())  # type: ignore[attr-defined]
-    textpage = page.get_textpage()  # type: ignore[attr-defined]
+    height = float(page.get_height())
+    textpage = page.get_textpage()
     try:
         handle = textpage.raw
         count = raw.FPDFText_CountChars(handle)
