@@ -47,6 +47,14 @@ def test_html_to_text(html: str, text: str) -> None:
     assert html_to_text(html) == text
 
 
+def test_a_page_of_the_1990s_in_windows_1252(tmp_path: Path) -> None:
+    path = tmp_path / "ares51-1.htm"
+    page = PAGE.read_text("utf-8").replace("Made-up resolution", "Made-up r\u00e9solution")
+    path.write_bytes(page.replace("\u00a0", " ").encode("cp1252"))
+    meta = treatygraph.read(path).document.meta
+    assert meta.title == "Made-up r\u00e9solution of the 1990s"
+
+
 def test_html_named_txt_is_read_as_html(tmp_path: Path) -> None:
     path = tmp_path / "page.txt"
     path.write_bytes(PAGE.read_bytes())

@@ -45,11 +45,11 @@ def load(path: Path) -> Source:
         raise fatal("not a PDF: the file has no %PDF- signature", file=str(path))
     from treatygraph.reader.sources.text import decode
 
-    text = decode(path, data)
     if found is Format.HTML:
-        from treatygraph.reader.sources.html import html_to_text
+        from treatygraph.reader.sources.html import decode_html, html_to_text
 
-        return Source(html_to_text(text), found)
+        return Source(html_to_text(decode_html(data)), found)
+    text = decode(path, data)
     if found is Format.MARKDOWN:
         from treatygraph.reader.sources.markdown import read_markdown
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+# The charset a page declares: <meta charset=...>, or <meta content="...; charset=...">.
+CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+
 BLOCKS = frozenset(
     "p div br h1 h2 h3 h4 h5 h6 li tr table blockquote pre hr dd dt ol ul center title".split()
 )
@@ -72,6 +75,27 @@ class _Plain(HTMLParser):
         self.lines.append("")
 
 
+def decode_html(data: bytes) -> str:
+    """A page's text: in the charset it declares, else UTF-8, else Windows-1252 (the pages
+    of the 1990s are seldom UTF-8).
+
+    >>> decode_html(b'<meta charset="iso-8859-1"><p>r\xe9solution</p>')
+    '<meta charset="iso-8859-1"><p>résolution</p>'
+    >>> decode_html("<p>résolution</p>".encode())
+    '<p>résolution</p>'
+    """
+    declared = CHARSET.search(data[:4096])
+    if declared:
+        try:
+            return data.decode(declared.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
 def html_to_text(html: str) -> str:
     """The page as plain lines, one block a line, blank lines between blocks.
 
@@ -81,7 +105,7 @@ def html_to_text(html: str) -> str:
     parser = _Plain()
     parser.feed(html)
     parser.close()
-    lines = [ln.rstrip() for ln in parser.lines]
+    lines = [ln.replace("\xa0", " ").rstrip() for ln in parser.lines]
     lines = [" " + ln.strip() if ln.startswith(" ") and ln.strip() else ln for ln in lines]
     out: list[str] = []
     for line in lines:
