@@ -79,7 +79,7 @@ def decode_html(data: bytes) -> str:
     """A page's text: in the charset it declares, else UTF-8, else Windows-1252 (the pages
     of the 1990s are seldom UTF-8).
 
-    >>> decode_html(b'<meta charset="iso-8859-1"><p>r\xe9solution</p>')
+    >>> decode_html(b'<meta charset="iso-8859-1"><p>r\\xe9solution</p>')
     '<meta charset="iso-8859-1"><p>résolution</p>'
     >>> decode_html("<p>résolution</p>".encode())
     '<p>résolution</p>'
