@@ -26,8 +26,9 @@ NUMBER_WORDS = frozenset(
     "number supplement session sessions".split()
 )
 MARKER = re.compile(
-    # after a word; after a year and a space; glued to the end of a range of years
-    r"(?:(?<=[A-Za-z)\]”’\",;:.])|(?<=\b(?:19|20)\d\d)(?= )|(?<=\d{4}[–-](?:19|20)\d\d))"
+    # after a word; after a year and a space; glued to a year (a date's, or a range's end)
+    r"(?:(?<=[A-Za-z)\]”’\",;:.])|(?<=\b(?:19|20)\d\d)(?= )|(?<=\d{4}[–-](?:19|20)\d\d)"
+    r"|(?<= (?:19|20)\d\d)(?=\d))"
     r"(?P<space> ?)(?P<num>\d{1,3})(?P<slash>/)?"
     r"(?=(?P<after>  |\s*$|[ ,;:.)]))"
 )
@@ -74,11 +75,8 @@ def _is_marker(
 ) -> bool:
     if slash != bool(m.group("slash")):
         return False
-    if text[m.start() - 1].isdigit():  # "2015–2030 3 and", "2015–20303 and": after a year
-        next_char = text[m.end() :].lstrip()[:1]
-        glued = not m.group("space")  # to a range of years: may skip a call lost before it
-        due = number in footnotes and expected <= number <= expected + (3 if glued else 0)
-        return due and (not next_char or next_char.islower() or next_char in ",;:.")
+    if text[m.start() - 1].isdigit():  # after a year: "2015–2030 3 and", "2015–20303 and"
+        return _after_year(text, m, number, expected, footnotes)
     before = text[: m.start()].rstrip().rsplit(None, 1)
     word = before[-1].lstrip("([") if before else ""
     if word.lower() in NUMBER_WORDS or word.lower().rstrip(",") in MONTHS:
@@ -102,3 +100,20 @@ def _is_marker(
         return False  # a decimal such as 8.7
     following = text[m.end() :].split(None, 1)
     return not (following and following[0].lower().strip(",.") in MONTHS)
+
+
+def _after_year(
+    text: str, m: re.Match[str], number: int, expected: int, footnotes: set[int]
+) -> bool:
+    """A call after a year: the one due after a space ("2015–2030 3 and"); glued, only to
+    the end of a range ("2015–20303") or of a date ("25 November 20242"), where it may skip
+    a call lost before it."""
+    glued = not m.group("space")
+    if glued:
+        before_year = text[: m.start() - 4]
+        last_word = before_year.rsplit(None, 1)[-1].lower() if before_year.strip() else ""
+        if not (before_year.endswith(("–", "-")) or last_word in MONTHS):
+            return False
+    next_char = text[m.end() :].lstrip()[:1]
+    due = number in footnotes and expected <= number <= expected + (3 if glued else 0)
+    return due and (not next_char or next_char.islower() or next_char in ",;:.")

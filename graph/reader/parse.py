@@ -165,7 +165,9 @@ def _blocks(lines: list[Line], file: str | None) -> list[_Block]:
     openers = preamble_openers()
     blocks: list[_Block] = []
     next_op = 1
-    for line in lines:
+    for index, line in enumerate(lines):
+        if _is_heading(lines, index):
+            continue
         stripped = line.text.strip()
         m = OPERATIVE.match(line.text)
         if m and int(m.group(1)) == next_op:
@@ -187,6 +189,24 @@ def _blocks(lines: list[Line], file: str | None) -> list[_Block]:
     if next_op == 1:
         raise fatal("no operative part: no paragraph numbered '1.' after the preamble", file=file)
     return blocks
+
+
+def _is_heading(lines: list[Line], index: int) -> bool:
+    """A section heading inside the text ("Peacebuilding Commission", "II. Follow-up"): a
+    short capitalised line, no paragraph's end, between a line that closed a paragraph and
+    a numbered paragraph.
+
+    >>> body = [Line(1, "1. Decides to act;"), Line(2, "Peacebuilding Commission"),
+    ...         Line(3, "2. Requests the Commission to report.")]
+    >>> _is_heading(body, 1), _is_heading(body, 0)
+    (True, False)
+    """
+    text = lines[index].text.strip()
+    if not 0 < index < len(lines) - 1 or not text[:1].isupper() or len(text.split()) > 8:
+        return False
+    if _closes(text) or OPERATIVE.match(text) or SUB_ITEM.match(text):
+        return False
+    return _closes(lines[index - 1].text) and OPERATIVE.match(lines[index + 1].text) is not None
 
 
 def _inside_quotation(lines: list[Line]) -> bool:

@@ -179,6 +179,8 @@ def test_real_pdftotext_layout_of_a_res_73_6(tmp_path: Path) -> None:
         ("the Sendai Framework 2015–2030 3 and the Paris Agreement 4 requires", [3, 4]),
         ("between 2015 and 2030 4 times more", []),  # no call is due there: 4 is not next
         ("a timetable for 2025–20285 and", [5]),  # a lost call before it (4) is skipped
+        ("the report of 25 November 20243 and", [3]),  # glued to a date's year
+        ("the report of 20243 pages", []),  # a number, not a year and a call: no date
     ],
 )
 def test_calls_after_years(sentence: str, calls: list[int]) -> None:
@@ -244,3 +246,19 @@ def test_real_plain_pdftotext_of_a_res_73_6_reads_like_the_pdf(tmp_path: Path) -
         return found
 
     assert first_calls(from_text) == first_calls(from_pdf)
+
+
+def test_a_section_heading_between_paragraphs_belongs_to_none() -> None:
+    from treatygraph.model import ResolutionMeta
+    from treatygraph.reader.parse import parse
+
+    text = (
+        "The General Assembly,\n\nRecalling the Charter,\n\nPeacebuilding Commission\n\n"
+        "1. Decides to act;\n\nFollow-up\n\n2. Requests a report.\n"
+    )
+    doc = parse(text, meta=ResolutionMeta("A/RES/99/1", "Made-up"))
+    assert [(p.id, p.text) for p in doc.paragraphs] == [
+        ("pp1", "Recalling the Charter,"),
+        ("op1", "Decides to act;"),
+        ("op2", "Requests a report."),
+    ]
