@@ -34,6 +34,8 @@ COUNCIL_ADOPTED = re.compile(
 SESSION = re.compile(r"^\s*([A-Z][a-z]+(?:-[a-z]+)?) session\b")
 AGENDA = re.compile(r"^\s*Agenda items?\s+(.+?)\s*$")
 TITLE_LINE = re.compile(r"^\s*(?:[A-Z]+-)?\d{1,4}/\d{1,4}\.\s+(\S.*?)\s*$")
+# 1946-1975: "2200 (XXI). International Covenants on Human Rights", "2200 A (XXI). ..."
+TITLE_OLD_STYLE = re.compile(r"^\s*\d{1,4}\s*(?:[A-Z]\s*)?\((?:ES-|S-)?[IVXLC]+\)\.\s+(\S.*?)\s*$")
 TITLE_ALONE = re.compile(r"^\s*(?:[A-Z]+-)?\d{1,4}/\d{1,4}\.()\s*$")  # "73/8." with the title below
 ORDINAL_UNITS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
@@ -93,7 +95,8 @@ def read_header(lines: list[str]) -> dict[str, object]:
             found["agenda_item"] = m.group(1)
         if "title" not in found and (m := COUNCIL_TITLE.match(line)):
             found["title"] = f"Resolution {m.group(1)}"
-        if "title" not in found and (m := TITLE_LINE.match(line) or TITLE_ALONE.match(line)):
+        numbered = TITLE_LINE.match(line) or TITLE_OLD_STYLE.match(line) or TITLE_ALONE.match(line)
+        if "title" not in found and (m := numbered):
             title = _title_lines(m.group(1), lines[i + 1 :])
             if title:
                 found["title"] = title

@@ -88,6 +88,44 @@ def test_security_council_header(tmp_path: Path) -> None:
     )  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("header", "symbol", "title", "session", "body"),
+    [
+        (
+            "A/RES/2200(XXI)\n2200 (XXI). International Covenants on Human Rights",
+            "A/RES/2200(XXI)",
+            "International Covenants on Human Rights",
+            21,
+            "General Assembly",
+        ),
+        (
+            "A/HRC/RES/50/33\nResolution adopted by the Human Rights Council on 7 July 2022\n"
+            "50/33. Made-up title",
+            "A/HRC/RES/50/33",
+            "Made-up title",
+            50,
+            "Human Rights Council",
+        ),
+        (
+            "E/RES/2004/35\nResolution adopted by the Economic and Social Council on 21 July 2004"
+            "\n2004/35. Made-up title",
+            "E/RES/2004/35",
+            "Made-up title",
+            None,
+            "Economic and Social Council",
+        ),
+    ],
+)
+def test_header_of_every_body(
+    tmp_path: Path, header: str, symbol: str, title: str, session: int | None, body: str
+) -> None:
+    path = tmp_path / "r.txt"
+    enacting = f"The {body},"
+    path.write_text(f"United Nations {header}\n\n{enacting}{BODY}", encoding="utf-8")
+    meta = treatygraph.read(path).document.meta
+    assert (meta.symbol, meta.title, meta.session, meta.body) == (symbol, title, session, body)
+
+
 def test_bad_session_in_metadata_names_the_file(tmp_path: Path) -> None:
     path = write(tmp_path, "symbol: A/RES/1/1\ntitle: T\nsession: eleventh\n")
     with pytest.raises(TreatygraphError, match=r"r\.meta\.yaml: error: bad metadata value"):

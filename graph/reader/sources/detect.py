@@ -1,6 +1,6 @@
 """Which front end reads a file: told from its content, the extension only breaking ties.
 
->>> detect(b"%PDF-1.7\\n...", "a.txt"), detect(b"<html><body>", "a.txt")
+>>> detect(b"%PDF-1.7\\n...", "a.txt"), detect(b"<?xml version='1.0'?><html>", "a.txt")
 (<Format.PDF: 'pdf'>, <Format.HTML: 'html'>)
 >>> detect(b"---\\nsymbol: A/RES/80/1\\n---\\nThe General Assembly,", "a.txt")
 <Format.MARKDOWN: 'markdown'>
@@ -23,8 +23,11 @@ class Format(StrEnum):
 
 SNIFF = 4096  # bytes looked at
 PDF_MAGIC = b"%PDF-"
-HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|p|h[1-6])\b",
-                        re.IGNORECASE | re.DOTALL)  # fmt: skip
+HTML_START = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"  # an XML declaration, comments
+    rb"<(?:!doctype\s+html|html|head|body|p|h[1-6])\b",
+    re.IGNORECASE | re.DOTALL,
+)
 FRONT_MATTER = re.compile(rb"^\s*---\s*\r?\n.*?\r?\n---\s*\r?\n", re.DOTALL)
 MARKDOWN_NOTE = re.compile(rb"^\[\^\d{1,3}\]:", re.MULTILINE)
 EXTENSIONS = {".pdf": Format.PDF, ".md": Format.MARKDOWN, ".markdown": Format.MARKDOWN,
