@@ -25,8 +25,7 @@ from treatygraph.reader.bodies import body_of, parse_session, session_of
 from treatygraph.reader.find import with_references
 from treatygraph.reader.parse import parse, parse_date
 from treatygraph.reader.resolve import resolve
-from treatygraph.reader.sources import load, read_bytes
-from treatygraph.reader.sources.text import decode
+from treatygraph.reader.sources import load
 
 META_SUFFIX = ".meta.yaml"
 # libyaml's safe loader where PyYAML was built with it: the same reading, eight times faster.
@@ -99,11 +98,6 @@ def _meta_of(data: dict[str, Any], *, source: str, file: str) -> ResolutionMeta:
         source=source,
         synthetic=bool(data.get("synthetic", False)),
     )
-
-
-def read_text(path: Path) -> str:
-    """A resolution file as text; binary or non-UTF-8 content is refused by name."""
-    return decode(path, read_bytes(path))
 
 
 def read(path: str | Path, *, authority: Authority | None = None) -> Extraction:
