@@ -34,6 +34,9 @@ COUNCIL_ADOPTED = re.compile(
 SESSION = re.compile(r"^\s*([A-Z][a-z]+(?:-[a-z]+)?) session\b")
 AGENDA = re.compile(r"^\s*Agenda items?\s+(.+?)\s*$")
 TITLE_LINE = re.compile(r"^\s*(?:[A-Z]+-)?\d{1,4}/\d{1,4}\.\s+(\S.*?)\s*$")
+TITLE_LINES = 4  # a resolution's title takes at most this many lines
+# What opens a paragraph, never a title's continuation: "1. ", "(a) ", "Recalling ...".
+PARAGRAPH_START = re.compile(r"^(?:\d{1,3}\.\s|\([a-z]{1,2}\)\s|[A-Z][a-z]+(?:ing|ed)\b)")
 # 1946-1975: "2200 (XXI). International Covenants on Human Rights", "2200 A (XXI). ..."
 TITLE_OLD_STYLE = re.compile(r"^\s*\d{1,4}\s*(?:[A-Z]\s*)?\((?:ES-|S-)?[IVXLC]+\)\.\s+(\S.*?)\s*$")
 TITLE_ALONE = re.compile(r"^\s*(?:[A-Z]+-)?\d{1,4}/\d{1,4}\.()\s*$")  # "73/8." with the title below
@@ -112,17 +115,31 @@ def read_header(lines: list[str]) -> dict[str, object]:
 
 
 def _title_lines(first: str, following: list[str]) -> str:
-    """A title and the lines that continue it, up to a blank line or the enacting formula
-    (a title printed below its number may stand after a blank line)."""
+    """A title and the lines that continue it (a title printed below its number may stand
+    after a blank line), up to a blank line, the enacting formula, or what opens a
+    paragraph: at most :data:`TITLE_LINES` lines.
+
+    >>> _title_lines("Made-up title on the", ["furniture of pages", "Recalling the Charter,"])
+    'Made-up title on the furniture of pages'
+    """
     parts: list[str] = [first] if first else []
-    rest = iter(following)
+    rest = following
     if not first:
-        rest = iter(list(itertools.dropwhile(lambda ln: not ln.strip(), following)))
+        rest = list(itertools.dropwhile(lambda ln: not ln.strip(), following))
     for line in rest:
-        if not line.strip() or ENACTING.match(line) or line.lstrip().startswith("["):
+        if len(parts) >= TITLE_LINES or not _continues_title(line, parts):
             break
         parts.append(line)
     return join_lines([p.strip() for p in parts])
+
+
+def _continues_title(line: str, parts: list[str]) -> bool:
+    text = line.strip()
+    if not text or ENACTING.match(line) or text.startswith("["):
+        return False
+    if parts and parts[-1].rstrip().endswith((",", ";", ".")):
+        return False  # the line before closed a paragraph: the title was done
+    return not text.endswith((",", ";")) and PARAGRAPH_START.match(text) is None
 
 
 def merge_meta(

@@ -69,6 +69,16 @@ def test_a_rule_drawn_as_a_line_still_tells_the_footnotes(tmp_path: Path) -> Non
     ]
 
 
+def test_without_an_enacting_formula_the_text_is_still_read(tmp_path: Path) -> None:
+    one, two = resolution_pages()
+    path = tmp_path / "no-formula.pdf"
+    path.write_bytes(make_pdf([[t for t in one if t.text != "The General Assembly,"], two]))
+    extraction = treatygraph.read(path)
+    assert [p.id for p in extraction.document.paragraphs] == ["pp1", "op1", "op2"]
+    assert len(extraction.document.footnotes) == 2
+    assert any("no enacting formula" in p.message for p in extraction.problems)
+
+
 def test_a_pdf_named_txt_is_read_as_a_pdf(made_up: Path, tmp_path: Path) -> None:
     renamed = tmp_path / "resolution.txt"
     renamed.write_bytes(made_up.read_bytes())

@@ -243,10 +243,12 @@ def _split(
     pages: list[Page], body_size: float, left: float
 ) -> tuple[list[str], list[str], list[tuple[int, str]]]:
     """Header lines (first page, above the enacting formula), body lines and footnotes."""
-    header: list[str] = []
+    header: list[VisualLine] = []
     body: list[str] = []
     notes: list[tuple[int, list[str]]] = []
-    in_header = True
+    # The header is what stands above the enacting formula on the first page; without the
+    # formula there, no line is told apart as header (the core reads the first lines).
+    in_header = bool(pages) and any(ENACTING.match(ln.plain) for ln in _content(pages[0]))
     for page in pages:
         lines = _content(page)
         notes_from = _notes_start(lines, body_size, notes)
@@ -258,13 +260,14 @@ def _split(
                 if ENACTING.match(plain):
                     in_header = False
                 else:
-                    header.append(plain)
+                    header.append(line)
                     continue
             if index >= notes_from and line.size < body_size * FOOTNOTE_TYPE:
                 _add_note_line(line, notes)
             else:
                 body.append(_body_line(line, left))
-    return header, body, [(n, join_lines(lines)) for n, lines in notes]
+    footnotes = [(n, join_lines(lines)) for n, lines in notes]
+    return [line.plain for line in header], body, footnotes
 
 
 def _content(page: Page) -> list[VisualLine]:
