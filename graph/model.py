@@ -74,8 +74,10 @@ class ResolutionMeta:
 def symbol_slug(symbol: str) -> str:
     """A UN document symbol as a path segment.
 
-    >>> symbol_slug("A/RES/2200(XXI)")
-    'A-RES-2200(XXI)'
+    >>> symbol_slug("A/RES/2200(XXI)"), symbol_slug("S/RES/2728 (2024)")
+    ('A-RES-2200(XXI)', 'S-RES-2728(2024)')
+    >>> symbol_slug("A/RES/ES-11/1"), symbol_slug("A/HRC/RES/50/33")
+    ('A-RES-ES-11-1', 'A-HRC-RES-50-33')
     """
     return symbol.replace("/", "-").replace(" ", "")
 
