@@ -57,11 +57,13 @@ class ResolutionMeta:
     symbol: str
     title: str
     body: str = "General Assembly"
-    session: int | None = None
+    # A regular session as a number (77); one numbered apart as a string ("ES-11", "S-30").
+    session: int | str | None = None
     adoption_date: date | None = None
     agenda_item: str | None = None
     source: str = "header"  # "header" or the metadata file's name
     synthetic: bool = False
+    input_format: str = "text"  # what the file was: text, pdf, markdown or html
 
     @property
     def slug(self) -> str:
@@ -72,8 +74,10 @@ class ResolutionMeta:
 def symbol_slug(symbol: str) -> str:
     """A UN document symbol as a path segment.
 
-    >>> symbol_slug("A/RES/2200(XXI)")
-    'A-RES-2200(XXI)'
+    >>> symbol_slug("A/RES/2200(XXI)"), symbol_slug("S/RES/2728 (2024)")
+    ('A-RES-2200(XXI)', 'S-RES-2728(2024)')
+    >>> symbol_slug("A/RES/ES-11/1"), symbol_slug("A/HRC/RES/50/33")
+    ('A-RES-ES-11-1', 'A-HRC-RES-50-33')
     """
     return symbol.replace("/", "-").replace(" ", "")
 

@@ -1,4 +1,6 @@
-"""Reading a whole corpus: every ``*.txt`` of a folder (with the ``.meta.yaml`` beside it),
+"""Reading a whole corpus: every resolution file of a folder (``*.txt``, ``*.pdf``, ``*.md``,
+``*.htm``, ``*.html``, with the ``.meta.yaml`` beside it; one file a name, see
+:func:`corpus_files`),
 read and mapped to its part of the graph in parallel across cores, with a cache keyed by
 checksum so that an unchanged file is not read again, and one line per file that failed
 without stopping the others.
@@ -48,8 +50,14 @@ _HEADER = struct.Struct("<4sQ")
 # The modules whose code decides what a part holds.
 _CODE = (
     "reader/authority", "reader/clean", "errors", "reader/extract", "reader/find", "rdf/iris",
-    "model", "reader/parse", "rdf/mapping", "reader/resolve", "rdf/vocab",
+    "model", "reader/parse", "rdf/mapping", "reader/resolve", "rdf/vocab", "reader/bodies",
+    "reader/header", "reader/markers", "reader/scrambled",
+    "reader/sources/__init__", "reader/sources/detect", "reader/sources/pdf",
+    "reader/sources/markdown", "reader/sources/html", "reader/sources/text",
 )  # fmt: skip
+# The files a corpus folder is read for, the preferred first when one name has several
+# (A-RES-73-6.pdf and the A-RES-73-6.txt printed from it are one resolution: the PDF is read).
+SUFFIXES = (".pdf", ".html", ".htm", ".md", ".txt")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +109,31 @@ def corpus_files(directory: Path) -> list[Path]:
         raise _unreadable(directory, err) from None
     if not found:
         raise fatal("not a corpus folder (no such directory)", file=str(directory))
-    files = sorted(_texts(directory))
+    files = sorted(one_per_name(_texts(directory)))
     if not files:
-        raise fatal("corpus folder has no *.txt resolution texts", file=str(directory))
+        raise fatal(
+            "corpus folder has no resolution files (*.txt, *.pdf, *.md, *.htm, *.html)",
+            file=str(directory),
+        )
     return files
 
 
+def one_per_name(paths: list[Path]) -> list[Path]:
+    """One file for each name (folder and stem): the first of :data:`SUFFIXES` present.
+
+    >>> [p.name for p in one_per_name([Path("a.txt"), Path("a.pdf"), Path("b.md")])]
+    ['a.pdf', 'b.md']
+    """
+    chosen: dict[Path, Path] = {}
+    for path in sorted(paths, key=lambda p: SUFFIXES.index(p.suffix.lower())):
+        chosen.setdefault(path.with_suffix(""), path)
+    return sorted(chosen.values())
+
+
 def _texts(directory: Path) -> list[Path]:
-    """Every ``*.txt`` file under ``directory``, as ``Path.rglob`` finds them (symbolic links
-    to folders not followed), but an unreadable folder raises instead of being skipped."""
+    """Every resolution file under ``directory``, as ``Path.rglob`` finds them (symbolic
+    links to folders not followed), but an unreadable folder raises instead of being
+    skipped."""
     found: list[Path] = []
     todo = [directory]
     while todo:
@@ -119,11 +143,16 @@ def _texts(directory: Path) -> list[Path]:
                 for entry in entries:
                     if entry.is_dir(follow_symlinks=False):
                         todo.append(Path(entry.path))
-                    elif entry.name.endswith(".txt") and entry.is_file():
+                    elif _is_resolution_file(entry.name) and entry.is_file():
                         found.append(Path(entry.path))
         except OSError as err:
             raise _unreadable(folder, err) from None
     return found
+
+
+def _is_resolution_file(name: str) -> bool:
+    lower = name.lower()
+    return lower.endswith(SUFFIXES) and not lower.endswith(".meta.yaml")
 
 
 def _unreadable(folder: Path, err: OSError) -> TreatygraphError:

@@ -851,7 +851,10 @@ def _resolution(w: _Writer, extraction: Extraction, build: Node, source: Node | 
     w.text(res, LABEL, meta.symbol)
     w.text(res, T.symbol, meta.symbol)
     w.text(res, TITLE, meta.title)
-    w.integer(res, T.session, meta.session)
+    # tg:session is a whole number (xsd:integer): a session numbered apart ("ES-11") is
+    # told by the symbol and has no tg:session of its own.
+    if isinstance(meta.session, int):
+        w.integer(res, T.session, meta.session)
     w.date(res, T.adoptionDate, meta.adoption_date)
     w.text(res, T.agendaItem, meta.agenda_item)
     w.text(res, T.metadataSource, meta.source)

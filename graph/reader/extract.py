@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,11 @@ from treatygraph.model import (
     ResolutionMeta,
 )
 from treatygraph.reader.authority import Authority, default_authority
+from treatygraph.reader.bodies import body_of, parse_session, session_of
 from treatygraph.reader.find import with_references
 from treatygraph.reader.parse import parse, parse_date
 from treatygraph.reader.resolve import resolve
+from treatygraph.reader.sources import load
 
 META_SUFFIX = ".meta.yaml"
 # libyaml's safe loader where PyYAML was built with it: the same reading, eight times faster.
@@ -60,62 +63,55 @@ def read_meta(path: Path) -> ResolutionMeta:
     for required in ("symbol", "title"):
         if not data.get(required):
             raise fatal(f"metadata field '{required}' is missing", file=str(path))
+    return _meta_of(data, source=path.name, file=str(path))
+
+
+def front_matter_meta(fields: dict[str, Any], file: str) -> ResolutionMeta | None:
+    """What a Markdown file's front matter says: symbol, title, date (the adoption date).
+    Fields of the converter's own (record_id, source_pdf, ...) are not ours: left aside."""
+    if not fields.get("symbol"):
+        return None
+    data = {k: v for k, v in fields.items() if k in META_FIELDS}
+    if "adoption_date" not in data and fields.get("date"):
+        data["adoption_date"] = fields["date"]
+    # A converter cuts a long title short and marks the cut (" :", "..."): the header's wins.
+    title = str(data.get("title") or "").strip()
+    data["title"] = "" if title.endswith((":", "...", "…")) else title
+    return _meta_of(data, source="front matter", file=file)
+
+
+def _meta_of(data: dict[str, Any], *, source: str, file: str) -> ResolutionMeta:
+    symbol = " ".join(str(data["symbol"]).split())
     try:
         adopted = parse_date(data.get("adoption_date"))
-        session = _session(data.get("session"))
+        session = parse_session(data.get("session"))
     except (TypeError, ValueError, OverflowError) as err:
-        raise fatal(f"bad metadata value: {err}", file=str(path)) from err
+        raise fatal(f"bad metadata value: {err}", file=file) from err
+    if session is None:
+        session = session_of(symbol)
     return ResolutionMeta(
-        symbol=str(data["symbol"]),
-        title=str(data["title"]),
-        body=str(data.get("body") or "General Assembly"),
+        symbol=symbol,
+        title=str(data.get("title") or ""),
+        body=str(data.get("body") or body_of(symbol) or "General Assembly"),
         session=session,
         adoption_date=adopted,
         agenda_item=str(data["agenda_item"]) if data.get("agenda_item") else None,
-        source=path.name,
+        source=source,
         synthetic=bool(data.get("synthetic", False)),
     )
 
 
-def _session(value: object) -> int | None:
-    """A session number: a positive whole number (``77``, ``"77"``), or None if absent.
-
-    >>> _session(77), _session("77"), _session(None)
-    (77, 77, None)
-    >>> _session(2.7)
-    Traceback (most recent call last):
-    ValueError: session must be a positive whole number, not 2.7
-    """
-    if value is None:
-        return None
-    text = str(value).strip()
-    if isinstance(value, bool) or not text.isdigit() or len(text) > 6 or int(text) == 0:
-        raise ValueError(f"session must be a positive whole number, not {text[:20]}")
-    return int(text)
-
-
-def read_text(path: Path) -> str:
-    """A resolution file as text; binary or non-UTF-8 content is refused by name."""
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise fatal(f"cannot read: {err.strerror or err}", file=str(path)) from err
-    if b"\x00" in data:
-        raise fatal(f"binary data: NUL byte at offset {data.index(0)}", file=str(path))
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise fatal(f"not UTF-8 text: byte 0x{data[err.start]:02x} at offset {err.start}",
-                    file=str(path)) from err  # fmt: skip
-
-
 def read(path: str | Path, *, authority: Authority | None = None) -> Extraction:
-    """Read a resolution file (and the ``.meta.yaml`` beside it, if any) and extract it."""
+    """Read a resolution file of any format (text, PDF, Markdown, HTML; told by its content)
+    and the ``.meta.yaml`` beside it, if any, and extract it."""
     path = Path(path)
-    text = read_text(path)
+    source = load(path)
     meta_file = meta_path(path)
     meta = read_meta(meta_file) if meta_file.exists() else None
-    document = parse(text, meta=meta, file=str(path))
+    if meta is None and source.metadata:
+        meta = front_matter_meta(source.metadata, str(path))
+    document = parse(source.text, meta=meta, file=str(path))
+    document = replace(document, meta=replace(document.meta, input_format=str(source.format)))
     return extract(document, authority=authority)
 
 
@@ -208,6 +204,7 @@ def meta_json(meta: ResolutionMeta) -> dict[str, Any]:
         "adoption_date": meta.adoption_date.isoformat() if meta.adoption_date else None,
         "agenda_item": meta.agenda_item,
         "source": meta.source,
+        "format": meta.input_format,
         "synthetic": meta.synthetic,
     }
 

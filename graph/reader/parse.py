@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import date, datetime
 from functools import cache
 
 from treatygraph import resources as package_resources
@@ -30,114 +29,41 @@ from treatygraph.model import (
 )
 from treatygraph.reader.authority import title_words
 from treatygraph.reader.clean import Cleaned, Line, clean, glued
+from treatygraph.reader.header import (
+    ENACTING,
+    merge_meta,
+    ordinal,
+    parse_date,
+    plenary_date,
+    read_header,
+)
+from treatygraph.reader.markers import MARKER_SENTINEL, NUMBER_WORDS, mark_line
+from treatygraph.reader.scrambled import unscramble_notes
 
-ENACTING = re.compile(r"^\s*The\s+([A-Z][A-Za-z ]+?),?\s*$")
+# Names other modules import from here.
+__all__ = [
+    "MARKER_SENTINEL",
+    "NUMBER_WORDS",
+    "ordinal",
+    "parse",
+    "parse_date",
+    "preamble_openers",
+    "read_header",
+]
+
 OPERATIVE = re.compile(r"^\s*(\d{1,3})\.\s+(\S.*)$")
 SUB_ITEM = re.compile(r"^\s*\(([a-z]{1,2})\)\s+\S")
-SYMBOL = re.compile(r"\b((?:A|S|E)(?:/[A-Z]+)*/RES/[A-Za-z0-9/().-]*[A-Za-z0-9)])")
-ADOPTED = re.compile(
-    r"(?:Resolution|Decision) adopted by the ([A-Z][A-Za-z ]+?) on (\d{1,2} \w+ \d{4})"
-)
-SESSION = re.compile(r"^\s*([A-Z][a-z]+(?:-[a-z]+)?) session\b")
-AGENDA = re.compile(r"^\s*Agenda items?\s+(.+?)\s*$")
-TITLE_LINE = re.compile(r"^\s*\d{1,4}/\d{1,4}\.\s+(\S.*?)\s*$")
-MARKER_SENTINEL = "\ue000"
 PARTICIPLE = re.compile(r"[A-Z][a-z]+(?:ing|ed)")
-TRAILING_MARKER = re.compile(r"(?<=[,;:.”)])\s*\d{1,3}/?$")
-DIGIT = re.compile(r"\d")
-DECIMAL = re.compile(r"\.\d")  # after a number: "8.7" is a decimal, not a marker
-MONTHS = frozenset(
-    "january february march april may june july august september october november december".split()
-)
+TRAILING_MARKER = re.compile(r"(?:(?<=[,;:.”)])\s*\d{1,3}/?|(?:\[\^\d{1,3}\])+)$")
+# A paragraph number or item letter alone on its line (pdftotext): joined to the next line.
+LONE_NUMBER = re.compile(r"^\s*(?:\d{1,3}\.|\([a-z]{1,2}\))\s*$")
 NOT_PARTICIPLES = frozenset({"United", "Limited", "Revised", "Beijing", "Nothing", "Wedding"})
-# Words after which a number is part of the prose, never a footnote marker.
-NUMBER_WORDS = frozenset(
-    "no. nos. vol. vols. p. pp. para. paras. paragraph paragraphs article articles art. "
-    "resolution resolutions decision decisions chapter chap. item items goal goals target "
-    "targets annex principle principles rule rules page section sect. part step phase level "
-    "number supplement session sessions".split()
-)
-MARKER = re.compile(
-    r"(?<=[A-Za-z)\]”’\",;:.])(?P<space> ?)(?P<num>\d{1,3})(?P<slash>/)?"
-    r"(?=(?P<after>  |\s*$|[ ,;:.)]))"
-)
-ORDINAL_UNITS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
-    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
-    "nineteenth": 19, "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50,
-    "sixtieth": 60, "seventieth": 70, "eightieth": 80, "ninetieth": 90,
-}  # fmt: skip
-TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
-}  # fmt: skip
-
-
-def ordinal(word: str) -> int | None:
-    """English ordinal words as numbers.
-
-    >>> ordinal("Seventy-seventh"), ordinal("tenth"), ordinal("session")
-    (77, 10, None)
-    """
-    word = word.lower()
-    if word in ORDINAL_UNITS:
-        return ORDINAL_UNITS[word]
-    tens, _, unit = word.partition("-")
-    if tens in TENS and unit in ORDINAL_UNITS and ORDINAL_UNITS[unit] < 10:
-        return TENS[tens] + ORDINAL_UNITS[unit]
-    return None
 
 
 @cache
 def preamble_openers() -> frozenset[str]:
     text = package_resources.data().joinpath("preamble_openers.txt").read_text("utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and w[0] != "#")
-
-
-def read_header(lines: list[str]) -> dict[str, object]:
-    """Symbol, title, body, session, agenda item and adoption date from a UN header.
-
-    >>> h = read_header(["United Nations    A/RES/77/194", "Seventy-seventh session",
-    ...     "Agenda item 67 (a)", "Resolution adopted by the General Assembly on 15 December 2022",
-    ...     "77/194. Trafficking in women and girls"])
-    >>> h["symbol"], h["session"], h["agenda_item"], h["adoption_date"], h["title"]
-    ('A/RES/77/194', 77, '67 (a)', datetime.date(2022, 12, 15), 'Trafficking in women and girls')
-    """
-    found: dict[str, object] = {}
-    for line in lines:
-        if "symbol" not in found and (m := SYMBOL.search(line)):
-            found["symbol"] = m.group(1)
-        if m := ADOPTED.search(line):
-            found["body"] = m.group(1)
-            found["adoption_date"] = datetime.strptime(m.group(2), "%d %B %Y").date()
-        if (m := SESSION.match(line)) and (n := ordinal(m.group(1))):
-            found["session"] = n
-        if m := AGENDA.match(line):
-            found["agenda_item"] = m.group(1)
-        if "title" not in found and (m := TITLE_LINE.match(line)):
-            found["title"] = m.group(1)
-    return found
-
-
-def merge_meta(
-    header: dict[str, object], meta: ResolutionMeta | None, file: str | None
-) -> ResolutionMeta:
-    """The header wins where it speaks; the metadata file fills the rest."""
-    if meta is None and "symbol" not in header:
-        raise fatal(
-            "no UN header with a resolution symbol, and no metadata file beside the text "
-            "(expected NAME.meta.yaml with symbol and title)",
-            file=file,
-        )
-    base = meta or ResolutionMeta(symbol=str(header["symbol"]), title="")
-    fields = {k: v for k, v in header.items() if v is not None}
-    merged = replace(base, **fields)  # type: ignore[arg-type]
-    if "symbol" in header:
-        merged = replace(merged, source="header")
-    if not merged.title:
-        raise fatal("no title in the header or the metadata file", file=file)
-    return merged
 
 
 @dataclass(slots=True)
@@ -171,12 +97,16 @@ def parse(
     if "\x00" in text:
         raise fatal(f"binary data: NUL byte at offset {text.index(chr(0))}", file=file)
     raw_lines = text.lstrip("\ufeff").replace(MARKER_SENTINEL, "").replace("\r\n", "\n").split("\n")
-    raw_lines = [ln.replace("\f", "") for ln in raw_lines]
+    raw_lines = _join_lone_numbers([ln.replace("\f", "") for ln in raw_lines])
     formula = _enacting_formula(raw_lines)
     header = read_header(raw_lines[: formula if formula is not None else 40])
     info = merge_meta(header, meta, file)
+    if info.adoption_date is None and (adopted := plenary_date(raw_lines)) is not None:
+        info = replace(info, adoption_date=adopted)
     words = title_words() if known_words is None else known_words
-    cleaned = clean(raw_lines, file=file, symbol=info.symbol, known_words=words)
+    title = info.title or None
+    raw_lines = unscramble_notes(raw_lines, info.symbol, title)
+    cleaned = clean(raw_lines, file=file, symbol=info.symbol, known_words=words, title=title)
     problems = list(cleaned.problems)
     start = next((i for i, ln in enumerate(cleaned.body) if ENACTING.match(ln.text)), None)
     if start is None:
@@ -188,6 +118,28 @@ def parse(
         start += 1
     blocks = _blocks(list(cleaned.body[start:]), file)
     return _layout(info, blocks, cleaned, problems, file)
+
+
+def _join_lone_numbers(lines: list[str]) -> list[str]:
+    """A paragraph number ("1.") or item letter ("(a)") alone on its line, as pdftotext
+    prints it, joined to the next line of text; the line count is kept (the text's line is
+    left blank) so that line numbers still name the file's lines.
+
+    >>> _join_lone_numbers(["1.", "Takes note of the report;", "(a)", "", "To act;"])
+    ['1. Takes note of the report;', '', '(a) To act;', '', '']
+    """
+    if not any(LONE_NUMBER.match(ln) for ln in lines if len(ln) < 12):
+        return lines
+    out = list(lines)
+    for i, line in enumerate(out):
+        if len(line) >= 12 or not LONE_NUMBER.match(line):
+            continue
+        j = next((k for k in range(i + 1, min(i + 4, len(out))) if out[k].strip()), None)
+        if j is None or LONE_NUMBER.match(out[j]):
+            continue
+        out[i] = f"{line.rstrip()} {out[j].strip()}"
+        out[j] = ""
+    return out
 
 
 def _enacting_formula(raw_lines: list[str]) -> int | None:
@@ -213,7 +165,9 @@ def _blocks(lines: list[Line], file: str | None) -> list[_Block]:
     openers = preamble_openers()
     blocks: list[_Block] = []
     next_op = 1
-    for line in lines:
+    for index, line in enumerate(lines):
+        if _is_heading(lines, index):
+            continue
         stripped = line.text.strip()
         m = OPERATIVE.match(line.text)
         if m and int(m.group(1)) == next_op:
@@ -221,7 +175,9 @@ def _blocks(lines: list[Line], file: str | None) -> list[_Block]:
             next_op += 1
             continue
         previous = blocks[-1] if blocks else None
-        closed = previous is None or _closes(previous.lines[-1].text)
+        closed = previous is None or (
+            _closes(previous.lines[-1].text) and not _inside_quotation(previous.lines)
+        )
         first = stripped.split(" ", 1)[0].rstrip(",")
         indented = line.text[:1].isspace() or not use_indent
         if next_op == 1 and closed and indented and _opens_preamble(first, openers):
@@ -233,6 +189,35 @@ def _blocks(lines: list[Line], file: str | None) -> list[_Block]:
     if next_op == 1:
         raise fatal("no operative part: no paragraph numbered '1.' after the preamble", file=file)
     return blocks
+
+
+def _is_heading(lines: list[Line], index: int) -> bool:
+    """A section heading inside the text ("Peacebuilding Commission", "II. Follow-up"): a
+    short capitalised line, no paragraph's end, between a line that closed a paragraph and
+    a numbered paragraph.
+
+    >>> body = [Line(1, "1. Decides to act;"), Line(2, "Peacebuilding Commission"),
+    ...         Line(3, "2. Requests the Commission to report.")]
+    >>> _is_heading(body, 1), _is_heading(body, 0)
+    (True, False)
+    """
+    text = lines[index].text.strip()
+    if not 0 < index < len(lines) - 1 or not text[:1].isupper() or len(text.split()) > 8:
+        return False
+    if _closes(text) or OPERATIVE.match(text) or SUB_ITEM.match(text):
+        return False
+    return _closes(lines[index - 1].text) and OPERATIVE.match(lines[index + 1].text) is not None
+
+
+def _inside_quotation(lines: list[Line]) -> bool:
+    """Whether a quotation opened in these lines is still open: a title quoted over a line
+    break ("entitled “Declaration on … All States,", "Taking into … Countries”") goes on.
+
+    >>> _inside_quotation([Line(1, "entitled “Declaration on the Benefit of All States,")])
+    True
+    """
+    opened = sum(ln.text.count("“") for ln in lines)
+    return opened > 0 and opened > sum(ln.text.count("”") for ln in lines)
 
 
 def _opens_preamble(word: str, openers: frozenset[str]) -> bool:
@@ -305,57 +290,11 @@ def _strip_markers(
     pieces: list[str] = []
     numbers: list[int] = []
     for i, line in enumerate(lines):
-        piece = _mark_line(line.text, expected, footnotes, slash, numbers)
+        piece = mark_line(line.text, expected, footnotes, slash, numbers)
         if i and not glued(lines[i - 1].text):
             pieces.append(" ")
         pieces.append(piece)
     return "".join(pieces), numbers
-
-
-def _mark_line(
-    text: str, expected: list[int], footnotes: set[int], slash: bool, numbers: list[int]
-) -> str:
-    if not DIGIT.search(text):
-        return text  # a marker is a number: a line without a digit has none
-    out: list[str] = []
-    last = 0
-    for m in MARKER.finditer(text):
-        number = int(m.group("num"))
-        if not _is_marker(text, m, number, expected[0], footnotes, slash):
-            continue
-        out.append(text[last : m.start()])
-        out.append(MARKER_SENTINEL)
-        numbers.append(number)
-        expected[0] = number + 1
-        last = m.end()
-    out.append(text[last:])
-    return "".join(out)
-
-
-def _is_marker(
-    text: str, m: re.Match[str], number: int, expected: int, footnotes: set[int], slash: bool
-) -> bool:
-    if slash != bool(m.group("slash")):
-        return False
-    before = text[: m.start()].rstrip().rsplit(None, 1)
-    word = before[-1].lstrip("([") if before else ""
-    if word.lower() in NUMBER_WORDS or word.lower().rstrip(",") in MONTHS:
-        return False
-    if DECIMAL.match(text, m.end()):
-        return False  # "Alliance 8.7": a decimal, not a marker
-    # A marker glued to its word, or followed by two spaces or the line's end, is a strong
-    # sign; "from 12 to 16" is not, unless the word before is a capitalised name.
-    strong = not m.group("space") or m.group("after") != " "
-    if not strong and not (word[:1].isupper() or word.endswith((",", ";", ":", "”", ")"))):
-        return False
-    in_sequence = number == expected
-    skips_ahead = strong and number in footnotes and expected < number <= expected + 3
-    if not (in_sequence or skips_ahead):
-        return False
-    if text[m.start() - 1] == "." and m.start() >= 2 and text[m.start() - 2].isdigit():
-        return False  # a decimal such as 8.7
-    following = text[m.end() :].split(None, 1)
-    return not (following and following[0].lower().strip(",.") in MONTHS)
 
 
 def _layout(
@@ -469,13 +408,3 @@ The General Assembly,
 ____________
  1 United Nations, Treaty Series, vol. 1577, No. 27531.
 """
-
-
-def parse_date(value: object) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):  # YAML reads 2020-01-01T10:00 as a datetime
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
