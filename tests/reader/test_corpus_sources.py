@@ -6,9 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from treatygraph.build.corpus import corpus_files
-
 from tests.pdf_support import make_pdf, resolution_pages
+from treatygraph.build.corpus import corpus_files
 
 LAYOUTS = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
 ES_TEXT = (

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 import treatygraph
 from treatygraph.errors import TreatygraphError
 from treatygraph.model import ResolutionMeta

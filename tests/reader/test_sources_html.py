@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 import treatygraph
 from treatygraph.reader.sources.detect import Format, detect
 from treatygraph.reader.sources.html import html_to_text

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 import treatygraph
 from treatygraph.reader.sources.markdown import plain, read_markdown
 

@@ -7,11 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
+
 import treatygraph
+from tests.pdf_support import make_pdf, resolution_pages
 from treatygraph.errors import TreatygraphError
 from treatygraph.reader.sources import Format, detect
-
-from tests.pdf_support import make_pdf, resolution_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 REALDOCS = ROOT.parent / "shared" / "realdocs"

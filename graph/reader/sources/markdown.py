@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import yaml
+
 from treatygraph.errors import fatal
 
 FRONT_MATTER = re.compile(r"\A\ufeff?\s*---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
