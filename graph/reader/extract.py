@@ -204,7 +204,6 @@ def meta_json(meta: ResolutionMeta) -> dict[str, Any]:
         "adoption_date": meta.adoption_date.isoformat() if meta.adoption_date else None,
         "agenda_item": meta.agenda_item,
         "source": meta.source,
-        "format": meta.input_format,
         "synthetic": meta.synthetic,
     }
 
