@@ -9,7 +9,8 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
@@ -181,10 +182,16 @@ def test_the_answers_are_swapped_in_with_the_store(tmp_path: Path) -> None:
 
 
 def test_a_remote_store_gets_its_answers_beside_the_graph(
-    tmp_path: Path, oxigraph_server: OxigraphServer
+    tmp_path: Path, start_oxigraph: Callable[[Path], AbstractContextManager[OxigraphServer]]
 ) -> None:
     """Built into an Oxigraph server, the answers go to ``dist/answers.sqlite`` (moved in once
-    the load succeeded); a service told where they are serves them, equal to the routes."""
+    the load succeeded); a service told where they are serves them, equal to the routes.
+    (A server of its own: the build replaces what the shared one holds.)"""
+    with start_oxigraph(tmp_path / "oxigraph") as oxigraph_server:
+        _remote_answers(tmp_path, oxigraph_server)
+
+
+def _remote_answers(tmp_path: Path, oxigraph_server: OxigraphServer) -> None:
     out = tmp_path / "dist"
     run_build(ROOT / "corpus", out_dir=out, store=oxigraph_server.spec, jobs=1, progress=False)
     assert (out / FILE).is_file() and not list(tmp_path.glob(".*answers*"))
