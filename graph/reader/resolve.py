@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from functools import cache, lru_cache
 
 from treatygraph.model import (
@@ -31,9 +32,16 @@ from treatygraph.model import (
     Via,
     symbol_slug,
 )
-from treatygraph.reader.authority import Alias, Authority, read_data, read_rows
+from treatygraph.reader.authority import Alias, Authority
 from treatygraph.reader.find import Mention, MentionKind, TitleIndex, find_mentions
+from treatygraph.reader.grammar import Name
+from treatygraph.reader.intent import intents
+from treatygraph.reader.local_names import LocalNames
 
+SYMBOL_KINDS = (
+    ("/RES/", "UN resolution"), ("/DEC/", "UN decision"), ("/PRST/", "presidential statement"),
+    ("WHA", "World Health Assembly resolution"),
+)  # fmt: skip
 ATTACH_GAP = re.compile(r"^[\s,;:.”’\")\]]{0,3}$")
 INSTRUMENT_WORDS = re.compile(
     r"\b(Convention|Protocol|Covenant|Agreement|Treaty|Charter|Declaration|Statute|Principles|"
@@ -41,26 +49,6 @@ INSTRUMENT_WORDS = re.compile(
 )
 TITLE_WORD = re.compile(r"^(?:[A-Z][\w'’-]*|of|on|the|and|for|against|in|to|by|from|with|a|an)$")
 NUMBERISH = re.compile(r"\(?(?:No\.|\d+\)?|\d{4})")
-
-
-@cache
-def intent_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
-    rows = read_rows(read_data("intents.csv"))
-    return tuple((re.compile(r["pattern"], re.IGNORECASE | re.DOTALL), r["intent"]) for r in rows)
-
-
-def intent_of(text: str) -> str:
-    """The citing intent of a paragraph, from its opening words.
-
-    >>> intent_of("Urges Member States to consider ratifying or acceding to the Convention")
-    'urges-ratification'
-    >>> intent_of("Recalling the Convention"), intent_of("Takes note of the report")
-    ('recalling', 'taking-note')
-    """
-    for pattern, intent in intent_rules():
-        if pattern.search(text):
-            return intent
-    return "other"
 
 
 @dataclass
@@ -83,7 +71,13 @@ class _Paragraph:
     made: dict[str, Instrument]
     problems: list[Problem]
     titles: dict[int, TitleIndex | None]  # the index of made titles, by len(made)
+    local: LocalNames  # the document's short forms so far
+    by_name: dict[str, Instrument]  # grammar name key → the record it resolved to
     found: list[_Found] = field(default_factory=list)
+
+    def add(self, found: _Found, alias: str | None = None) -> None:
+        self.found.append(found)
+        self.local.introduce(found.instrument, alias)
 
     def cited(self) -> list[str]:
         seen: dict[str, None] = {}
@@ -100,11 +94,12 @@ def resolve(
     problems: list[Problem] = []
     citations: list[Citation] = []
     titles: dict[int, TitleIndex | None] = {}
+    local, by_name = LocalNames(), dict[str, Instrument]()
     for paragraph in document.paragraphs:
-        state = _Paragraph(paragraph, document, authority, made, problems, titles)
+        state = _Paragraph(paragraph, document, authority, made, problems, titles, local, by_name)
         _read_paragraph(state)
-        intent = intent_of(paragraph.text)
-        for f in state.found:
+        spans = [_where(paragraph, f) for f in state.found]
+        for f, intent in zip(state.found, intents(paragraph.text, spans), strict=True):
             quote = f.span.slice(document.text)
             citations.append(
                 Citation(paragraph.id, f.instrument, f.via, f.span, quote, f.footnote, intent)
@@ -112,9 +107,23 @@ def resolve(
     return tuple(citations), tuple(problems)
 
 
+def _where(paragraph: Paragraph, found: _Found) -> tuple[int, int]:
+    """A citation's place in its paragraph's text: its span, or (a name read in a footnote)
+    the footnote's marker."""
+    start = paragraph.span.start
+    if paragraph.span.contains(found.span):
+        return found.span.start - start, found.span.end - start
+    at = next((m.offset for m in paragraph.markers if m.number == found.footnote), None)
+    at = paragraph.span.end if at is None else at
+    return at - start, at - start
+
+
 def _read_paragraph(state: _Paragraph) -> None:
     p = state.paragraph
-    found = find_mentions(p.text, p.span.start, state.authority, extra=_made_titles(state))
+    aliases = frozenset(state.local.aliases)
+    found = find_mentions(
+        p.text, p.span.start, state.authority, extra=_made_titles(state), short=aliases
+    )
     mentions = [_with_qualifier(state, m) for m in found]
     attached: dict[int, FootnoteMarker] = {}
     loose: list[FootnoteMarker] = []
@@ -150,27 +159,50 @@ def _footnote(state: _Paragraph, number: int) -> Footnote | None:
 
 
 def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | None) -> None:
+    if mention.kind is MentionKind.SHORT:
+        _read_short(state, mention)
+        return
     span, named = _candidates(state, mention)
-    via = Via.ANAPHORA if mention.kind is MentionKind.ANAPHORA else Via.TITLE
+    via = _via(mention, named)
     footnote = _footnote(state, marker.number) if marker else None
     if footnote is not None:
-        title = _title_text(state, marker.offset) if marker else None
+        title = mention.name.title if mention.name else None
+        if title is None and marker:
+            title = _title_text(state, marker.offset)
         by_note = _from_references(state, footnote.references, title, named)
         if by_note:
             missing = [i for i in named if i.id not in {n.id for n in by_note}]
-            if missing and mention.kind is not MentionKind.ANAPHORA:
+            if missing and mention.kind not in (MentionKind.ANAPHORA, MentionKind.NAME):
                 _warn(
                     state,
                     f"footnote {footnote.number} cites {_ids(by_note)}, "
                     f"the text names {_ids(missing)}; the footnote is followed",
                 )
             named, via = by_note, Via.FOOTNOTE
+    if mention.name is not None and len(named) == 1:
+        record = named[0] if named[0].in_authority else _made(state, named[0])
+        named = [state.by_name.setdefault(mention.key, record)]
     if not named:
         _warn(state, f"'{span.slice(state.document.text)}' cites nothing that could be resolved")
+    alias = mention.name.alias if mention.name else None
     for inst in named:
-        state.found.append(_Found(inst, via, span, footnote.number if footnote else None))
+        state.add(_Found(inst, via, span, footnote.number if footnote else None), alias)
     if footnote is not None:
         _cite_footnote_text(state, footnote)
+
+
+def _via(mention: Mention, named: list[Instrument]) -> Via:
+    if mention.kind is MentionKind.ANAPHORA:
+        return Via.ANAPHORA
+    return Via.TITLE if all(i.in_authority for i in named) else Via.GRAMMAR
+
+
+def _read_short(state: _Paragraph, mention: Mention) -> None:
+    """A document-local short form: the one instrument it names, or nothing."""
+    here = [f.instrument.id for f in state.found]
+    inst = state.local.resolve(mention.key, here)
+    if inst is not None:
+        state.add(_Found(inst, Via.SHORT_NAME, mention.span))
 
 
 def _read_loose_marker(state: _Paragraph, marker: FootnoteMarker) -> None:
@@ -187,13 +219,14 @@ def _read_loose_marker(state: _Paragraph, marker: FootnoteMarker) -> None:
         if earlier:
             earlier[-1].footnote, earlier[-1].via = footnote.number, Via.FOOTNOTE
         else:
-            state.found.append(_Found(inst, Via.FOOTNOTE, span, footnote.number))
+            state.add(_Found(inst, Via.FOOTNOTE, span, footnote.number))
 
 
 def _cite_footnote_text(state: _Paragraph, footnote: Footnote) -> None:
     """Names inside the footnote's own text: each a citation through the footnote."""
     read = [r.span for r in footnote.references]
-    for m in find_mentions(footnote.text, footnote.span.start, state.authority):
+    text, at = footnote.text, footnote.span.start
+    for m in find_mentions(text, at, state.authority, skip_first=False):
         if m.kind in (MentionKind.ANAPHORA, MentionKind.RESOLUTION):
             continue  # the footnote's references already read its resolution numbers
         if any(r.start < m.span.end and m.span.start < r.end for r in read):
@@ -204,7 +237,7 @@ def _cite_footnote_text(state: _Paragraph, footnote: Footnote) -> None:
             if same:
                 same[-1].footnote = same[-1].footnote or footnote.number
                 continue
-            state.found.append(_Found(inst, Via.FOOTNOTE, m.span, footnote.number))
+            state.add(_Found(inst, Via.FOOTNOTE, m.span, footnote.number))
 
 
 def _candidates(state: _Paragraph, mention: Mention) -> tuple[Span, list[Instrument]]:
@@ -218,7 +251,34 @@ def _candidates(state: _Paragraph, mention: Mention) -> tuple[Span, list[Instrum
         return mention.span, [_made(state, _ilo_record(mention.key, title))]
     if mention.kind is MentionKind.RESOLUTION:
         return mention.span, _by_symbol(state, mention.key, None)
+    if mention.kind is MentionKind.NAME and mention.name is not None:
+        return mention.span, [_by_name(state, mention.name)]
     return _antecedents(state, mention)
+
+
+def _by_name(state: _Paragraph, name: Name) -> Instrument:
+    """The record of a name the grammar read: the one this document (or a footnote's UNTS
+    reference) gave it already, or one made from the name, its id from the normalised title."""
+    known = state.by_name.get(name.key)
+    if known is not None:
+        return known
+    return Instrument(
+        id=name.id,
+        title=name.title,
+        kind=name.kind,
+        short_title=name.alias,
+        in_authority=False,
+        adoption_place=name.adoption_place,
+        adoption_date=_date(name.adoption_date),
+    )
+
+
+def _date(text: str | None) -> date | None:
+    """ "17 July 1998" as a date; None when absent or not a date."""
+    try:
+        return datetime.strptime(text, "%d %B %Y").date() if text else None
+    except ValueError:
+        return None
 
 
 def _antecedents(state: _Paragraph, mention: Mention) -> tuple[Span, list[Instrument]]:
@@ -328,7 +388,7 @@ def _by_symbol(state: _Paragraph, symbol: str, title: str | None) -> list[Instru
     ids = a.by_symbol.get(symbol)
     if ids:
         return [a.get(i) for i in ids]
-    kind = "UN resolution" if "/RES/" in symbol else "UN document"
+    kind = next((k for part, k in SYMBOL_KINDS if part in symbol), "UN document")
     record = Instrument(
         id=symbol_slug(symbol).lower(),
         title=title or symbol,
