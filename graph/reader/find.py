@@ -225,10 +225,15 @@ def find_mentions(
         titles = _merge_titles(titles, made)
     titles = [t for t in titles if not any(_heads_over(n, t) for n in names)]
     others = find_ilo(text, offset) + find_resolutions(text, offset) + find_anaphora(text, offset)
-    others += names
-    if short is not None:
-        others += find_short(text, offset, short)
     kept = _Kept(titles)
+    _keep(kept, others + names)
+    if short is not None:  # short forms last: "the Antarctic Treaty" is a name's, not a form
+        _keep(kept, find_short(text, offset, short))
+    return sorted(kept.mentions, key=lambda x: x.span.start)
+
+
+def _keep(kept: _Kept, others: list[Mention]) -> None:
+    """Add mentions, longest first, where they neither lie inside nor overlap a kept one."""
     for m in sorted(others, key=lambda x: (-(x.span.end - x.span.start), x.span.start)):
         near = kept.near(m.span)
         inside = [k for k in near if k.span.contains(m.span) or m.span.contains(k.span)]
@@ -238,7 +243,6 @@ def find_mentions(
             continue
         if not any(_overlap(k.span, m.span) for k in near):
             kept.add(m)
-    return sorted(kept.mentions, key=lambda x: x.span.start)
 
 
 def _within(title: Mention, names: list[Mention]) -> bool:

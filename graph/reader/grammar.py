@@ -35,7 +35,9 @@ MONTHS = frozenset(
 )
 YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
 ROMAN = re.compile(r"[IVXL]+")
-FOLD = str.maketrans({"’": "'", "‘": "'", "‑": "-", "–": "-", "—": "-", "“": '"', "”": '"'})
+FOLD = str.maketrans(
+    {"’": "'", "‘": "'", "‑": "-", "‐": "-", "–": "-", "—": "-", "“": '"', "”": '"'}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,9 @@ class Words:
 
     heads: tuple[Head, ...]  # longest first
     connectors: frozenset[str]
+    heads_words: frozenset[str]  # every word of every head
+    openers: frozenset[str]
+    weak: frozenset[str]
     generic: frozenset[str]
     adoption: frozenset[str]
     continuation: frozenset[str]
@@ -74,6 +79,9 @@ def words() -> Words:
     return Words(
         heads=tuple(sorted(heads, key=lambda h: -len(h.words))),
         connectors=listed("connector"),
+        heads_words=frozenset(w for h in heads for w in h.words),
+        openers=listed("opener"),
+        weak=listed("weak"),
         generic=listed("generic"),
         adoption=listed("adoption"),
         continuation=listed("continuation"),
@@ -185,9 +193,8 @@ class _Reader:
 
     def paren_end(self, i: int) -> int | None:
         """The ")" closing a parenthesis at ``i`` whose content is capitalised or numbered."""
-        if self.word(i) != "(" or not (
-            is_capitalised(self.word(i + 1)) or self.word(i + 1).isdigit()
-        ):
+        first = self.word(i + 2) if self.word(i + 1) == "the" else self.word(i + 1)
+        if self.word(i) != "(" or not (is_capitalised(first) or first.isdigit()):
             return None
         for j in range(i + 1, min(i + 12, len(self.tokens))):
             if self.word(j) == ")":
@@ -234,7 +241,7 @@ def _read_name(r: _Reader, i: int, head: Head) -> tuple[Name | None, int]:
     last, alias, place, date = _complement(r, after)
     if head.weak and r.word(after) == "of" and _names_stronger(r, after, last):
         return None, after
-    title_end = last if last >= after else after - 1
+    title_end = _without_bare_head(r, after, last) if last >= after else after - 1
     modifiers = [r.word(k) for k in range(start, i)]
     complement = [r.word(k) for k in range(after, title_end + 1)]
     meaningful = [w for w in modifiers if w not in r.w.generic and not YEAR.fullmatch(w)]
@@ -251,11 +258,31 @@ def _read_name(r: _Reader, i: int, head: Head) -> tuple[Name | None, int]:
         head=" ".join(head.words),
         modifiers=" ".join(modifiers),
         head_start=r.tokens[i][1],
-        alias=r.text[r.tokens[alias[0] + 1][1] : r.tokens[alias[1] - 1][2]] if alias else None,
+        alias=_alias_text(r, alias),
         adoption_place=place,
         adoption_date=date[0] if date else None,
     )
     return name, end
+
+
+def _without_bare_head(r: _Reader, after: int, last: int) -> int:
+    """ "the Bangkok Treaty on the Protocol to that Treaty": a complement that ends on a bare
+    head ("the Protocol") names another instrument by a short form; the name ends before."""
+    k = last
+    while k >= after and is_capitalised(r.word(k)) and r.word(k) in r.w.generic:
+        k -= 1
+    if k == last or not any(r.word(t) in r.w.heads_words for t in range(k + 1, last + 1)):
+        return last if not _dangling_year(r, last) else last - 2
+    if r.word(k) not in r.w.connectors:
+        return last
+    while k >= after and r.word(k) in r.w.connectors:
+        k -= 1
+    return k if k >= after else after - 1
+
+
+def _dangling_year(r: _Reader, last: int) -> bool:
+    """ "Declaration of the 1980": a year after "the" begins a name of its own."""
+    return bool(YEAR.fullmatch(r.word(last))) and r.word(last - 1) == "the"
 
 
 def _heads_something_else(r: _Reader, after: int) -> bool:
@@ -265,6 +292,14 @@ def _heads_something_else(r: _Reader, after: int) -> bool:
     if not nxt[:1].isupper() or nxt in r.w.connectors or ROMAN.fullmatch(nxt):
         return False
     return not (nxt in r.w.generic and r.word(after + 1) in r.w.connectors)
+
+
+def _alias_text(r: _Reader, alias: tuple[int, int] | None) -> str | None:
+    """ "(the International Tracing Instrument)" gives "International Tracing Instrument"."""
+    if alias is None:
+        return None
+    first = alias[0] + (2 if r.word(alias[0] + 1) == "the" else 1)
+    return r.text[r.tokens[first][1] : r.tokens[alias[1] - 1][2]] if first < alias[1] else None
 
 
 def _of_between_capitals(r: _Reader, i: int) -> bool:
@@ -288,13 +323,19 @@ def _complement(
     last, alias, between = k - 1, None, False
     place: str | None = None
     date: tuple[str, int] | None = None
+    if r.word(k) in r.w.connectors and r.word(k) not in r.w.openers:
+        return last, alias, place, date  # "the Treaty in New York": no complement
     while k < len(r.tokens):
         word = r.word(k)
         if word in {"and", "or"}:
             nxt = r.word(k + 1)
             if nxt == "the" and (between or _alias_follows(r, k + 2)):
                 between = False
-            elif not (nxt[:1].isupper() and nxt not in r.w.not_modifier) and nxt != "relating":
+            elif nxt == "relating":
+                pass
+            elif not (nxt[:1].isupper() and nxt not in r.w.not_modifier) or _phrase_follows(
+                r, k + 1
+            ):
                 break
             k += 1
             continue
@@ -311,6 +352,8 @@ def _complement(
             qualifier = _adoption(r, k)
             if qualifier is not None:
                 place, date = qualifier[0], (qualifier[1], qualifier[2])
+            break
+        if word in r.w.weak and (r.word(k + 1) == "the" or r.word(k + 1) in r.w.not_modifier):
             break
         if word in r.w.connectors:
             between = between or word == "between"
@@ -338,6 +381,15 @@ def _complement(
             break
         last, k = k, k + 1
     return last, alias, place, date
+
+
+def _phrase_follows(r: _Reader, k: int) -> bool:
+    """ "... and IAEA safeguards": capitalised words that a lowercase noun follows begin a
+    phrase of their own, not the rest of the name."""
+    while is_capitalised(r.word(k)):
+        k += 1
+    nxt = r.word(k)
+    return nxt[:1].islower() and nxt not in r.w.connectors
 
 
 def _alias_follows(r: _Reader, k: int) -> bool:

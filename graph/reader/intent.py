@@ -17,7 +17,7 @@ from functools import cache
 
 from treatygraph.reader.authority import read_data, read_rows
 
-CLAUSE_START = re.compile(r"(?:[,;:]\s+(?:and\s+)?|\s+and\s+)(?=[a-z])")
+CLAUSE_START = re.compile(r"[,;:]\s+(?:and\s+)?(?=[a-z])")
 
 
 @dataclass(frozen=True, slots=True)
