@@ -223,6 +223,7 @@ def find_mentions(
     if extra is not None:
         made = [t for t in extra.find(text, offset, tokens) if not _within(t, names)]
         titles = _merge_titles(titles, made)
+    names = [n for n in names if not any(_head_inside(n, t) for t in titles)]
     titles = [t for t in titles if not any(_heads_over(n, t) for n in names)]
     others = find_ilo(text, offset) + find_resolutions(text, offset) + find_anaphora(text, offset)
     kept = _Kept(titles)
@@ -248,6 +249,13 @@ def _keep(kept: _Kept, others: list[Mention]) -> None:
 def _within(title: Mention, names: list[Mention]) -> bool:
     """A title made from earlier text ("Rome Statute") inside a longer name read now."""
     return any(n.span.contains(title.span) and n.span != title.span for n in names)
+
+
+def _head_inside(name: Mention, title: Mention) -> bool:
+    """A grammar name whose head lies inside a title the authority knows reads no further
+    than that title: the title is the better reading."""
+    assert name.name is not None
+    return title.span.start <= name.name.head_start < title.span.end
 
 
 def _heads_over(name: Mention, title: Mention) -> bool:

@@ -397,7 +397,8 @@ def _alias_follows(r: _Reader, k: int) -> bool:
     without a head, then the name's parenthesised short name."""
     while is_capitalised(r.word(k)) and r.head_at(k) is None:
         k += 1
-    return r.word(k) == "(" and r.paren_end(k) is not None
+    close = r.paren_end(k) if r.word(k) == "(" else None
+    return close is not None and not is_capitalised(r.word(close + 1))
 
 
 def _after_comma(r: _Reader, k: int) -> int | None:
