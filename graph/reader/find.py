@@ -137,6 +137,7 @@ ILO_TITLE = re.compile(
     r"(?P<title>(?:\(?[A-Z][\w-]*\)?,? (?:(?:of|and|for|on|the|in|to) )*){1,8}?"
     r"(?P<type>Convention|Recommendation)(?: \(Revised\))?, \d{4}) \(No\. (?P<number>\d+)\)"
 )
+OPENING_VERB = re.compile(r"[A-Z][a-z]+(?:ing|s)\s+(?:also\s+|further\s+)?the\s+")
 ANAPHORA = re.compile(
     r"\bthe\s+(?P<optional>Optional\s+)?(?P<noun>Protocols?)\s+thereto\b"
     r"|\b(?P<group>those|these|both|the above-mentioned|the aforementioned)\s+instruments\b",
@@ -159,7 +160,9 @@ def find_ilo(text: str, offset: int) -> list[Mention]:
     mentions = []
     for m in ILO_TITLE.finditer(text):
         code = ilo_code(m.group("type"), m.group("number"), bool(m.group("protocol")))
-        mentions.append(Mention(MentionKind.ILO, Span(offset + m.start(), offset + m.end()), code))
+        lead = OPENING_VERB.match(text) if m.start() == 0 else None
+        start = m.start() + (lead.end() if lead else 0)
+        mentions.append(Mention(MentionKind.ILO, Span(offset + start, offset + m.end()), code))
     return mentions
 
 

@@ -106,9 +106,9 @@ def find_numbered(text: str, offset: int) -> list[Numbered]:
     for m in WHA.finditer(text):
         add(m.start(), m.end(), m["symbol"])
     for m in DOCUMENT.finditer(text):
-        symbol = m["symbol"]
+        symbol = _document_symbol(m["symbol"])
         if _is_document_symbol(symbol):
-            add(m.start(), m.end(), _document_symbol(symbol))
+            add(m.start(), m.start() + len(symbol), symbol)
     return sorted(found, key=lambda n: n.start)
 
 
@@ -132,8 +132,11 @@ def _is_document_symbol(symbol: str) -> bool:
 
 
 def _document_symbol(symbol: str) -> str:
-    """ "S/RES/2728 (2024)" is written without the space in a symbol."""
-    return symbol.rstrip(".")
+    """The symbol without a closing parenthesis it does not open: "(A/77/170)"."""
+    symbol = symbol.rstrip(".")
+    while symbol.endswith(")") and symbol.count(")") > symbol.count("("):
+        symbol = symbol[:-1]
+    return symbol
 
 
 def _after_proper_name(text: str, m: re.Match[str]) -> bool:

@@ -36,7 +36,7 @@ from treatygraph.reader.authority import Alias, Authority
 from treatygraph.reader.find import Mention, MentionKind, TitleIndex, find_mentions
 from treatygraph.reader.grammar import Name
 from treatygraph.reader.intent import intents
-from treatygraph.reader.local_names import LocalNames
+from treatygraph.reader.local_names import LocalNames, form_of
 
 SYMBOL_KINDS = (
     ("/RES/", "UN resolution"), ("/DEC/", "UN decision"), ("/PRST/", "presidential statement"),
@@ -162,8 +162,9 @@ def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | 
     if mention.kind is MentionKind.SHORT:
         _read_short(state, mention)
         return
-    span, named = _candidates(state, mention)
-    via = _via(mention, named)
+    local = _local(state, mention.name) if mention.name else None
+    span, named = (mention.span, [local]) if local else _candidates(state, mention)
+    via = Via.SHORT_NAME if local else _via(mention, named)
     footnote = _footnote(state, marker.number) if marker else None
     if footnote is not None:
         title = mention.name.title if mention.name else None
@@ -179,7 +180,7 @@ def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | 
                     f"the text names {_ids(missing)}; the footnote is followed",
                 )
             named, via = by_note, Via.FOOTNOTE
-    if mention.name is not None and len(named) == 1:
+    if mention.name is not None and len(named) == 1 and not local:
         record = named[0] if named[0].in_authority else _made(state, named[0])
         named = [state.by_name.setdefault(mention.key, record)]
     if not named:
@@ -254,6 +255,18 @@ def _candidates(state: _Paragraph, mention: Mention) -> tuple[Span, list[Instrum
     if mention.kind is MentionKind.NAME and mention.name is not None:
         return mention.span, [_by_name(state, mention.name)]
     return _antecedents(state, mention)
+
+
+def _local(state: _Paragraph, name: Name) -> Instrument | None:
+    """A name without a complement ("the Rome Statute", "River Treaty") that shortens one
+    named earlier in the document, or the short name the document gave it in parentheses."""
+    if state.by_name.get(name.key) is not None:
+        return None
+    here = [f.instrument.id for f in state.found]
+    alias = state.local.resolve("=" + name.title, here)
+    if alias is not None or name.title != " ".join(f"{name.modifiers} {name.head}".split()):
+        return alias
+    return state.local.resolve(form_of(name.modifiers, name.head), here)
 
 
 def _by_name(state: _Paragraph, name: Name) -> Instrument:
