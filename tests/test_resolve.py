@@ -78,12 +78,14 @@ def test_a_resolution_that_names_no_instrument_cites_none() -> None:
 
 # --- document-local short names ---------------------------------------------------------------
 
+TIRANA = "tirana-statute-of-the-court-of-birds"
+
 SHORT = [
     # body → {paragraph: cited ids}
     (" Recalling the Tirana Statute of the Court of Birds,\n\n"
      " Noting that the Tirana Statute entered into force,\n\n"
      " Noting also the States parties to the Statute,",
-     {"pp2": {"tirana-statute-of-the-court-of-birds"}, "pp3": {"tirana-statute-of-the-court-of-birds"}}),
+     {"pp2": {TIRANA}, "pp3": {TIRANA}}),
     (" Recalling the Convention on Alpine Meadows,\n\n Noting that States parties to the Convention"
      " met,", {"pp2": {"convention-on-alpine-meadows"}}),
     # two conventions in play, nothing in the paragraph to choose: no guess
@@ -97,7 +99,8 @@ SHORT = [
     (" Recalling the Treaty on Open Rivers (River Treaty),\n\n Welcoming the River Treaty review,",
      {"pp2": {"treaty-on-open-rivers"}}),
     # "the Statute" before any statute was named: nothing
-    (" Noting the Statute,\n\n Recalling the Tirana Statute of the Court of Birds,", {"pp1": set()}),
+    (" Noting the Statute,\n\n Recalling the Tirana Statute of the Court of Birds,",
+     {"pp1": set()}),
 ]  # fmt: skip
 
 
