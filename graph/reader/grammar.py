@@ -401,6 +401,16 @@ def _alias_follows(r: _Reader, k: int) -> bool:
     return close is not None and not is_capitalised(r.word(close + 1))
 
 
+def _alias_or_end(r: _Reader, k: int) -> bool:
+    """Capitalised words without a head (joined by "and") that end the sentence's phrase."""
+    start = k
+    while (is_capitalised(r.word(k)) and r.head_at(k) is None) or (
+        r.word(k) == "and" and is_capitalised(r.word(k + 1))
+    ):
+        k += 1
+    return k > start and not r.word(k)[:1].isalpha()
+
+
 def _after_comma(r: _Reader, k: int) -> int | None:
     """Where a name goes on after the comma at ``k``: ", 1961" (and "(No. 97)"), ", Social
     and Cultural Rights" (a list inside the name), ", supplementing the ..."; None where the
@@ -411,6 +421,8 @@ def _after_comma(r: _Reader, k: int) -> int | None:
         return close if close is not None else k + 1
     if nxt in r.w.continuation or (nxt == "and" and r.word(k + 2) == "relating"):
         return k  # the words after are read as the complement
+    if nxt == "including" and r.word(k + 2) == "the" and _alias_or_end(r, k + 3):
+        return k + 2  # "..., including the Moon and Other Celestial Bodies"
     j = k + 1
     while is_capitalised(r.word(j)) and r.head_at(j) is None and r.word(j) not in MONTHS:
         j += 1
