@@ -206,3 +206,29 @@ def test_counting_by_how_found_is_a_filter() -> None:
     found = {str(c.via) for c in x.citations}
     assert found <= {v.value for v in Via}
     assert {"footnote", "title", "anaphora"} <= found
+
+
+# --- the authority loader ---------------------------------------------------------------------
+
+
+def test_the_authority_loader_takes_extra_and_missing_optional_columns(tmp_path: Path) -> None:
+    import csv
+    import io
+    import shutil
+
+    from treatygraph import resources
+    from treatygraph.reader.authority import load_authority
+
+    for name in ("identifiers.csv", "abbreviations.csv"):
+        shutil.copy(resources.data() / name, tmp_path / name)
+    rows = list(csv.DictReader((resources.data() / "authority.csv").open(encoding="utf-8")))
+    columns = [c for c in rows[0] if c not in {"notes", "wikidata_qid"}] + ["wikidata"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row | {"wikidata": "Q1" if row["id"] == "crc" else ""})
+    (tmp_path / "authority.csv").write_text(out.getvalue(), encoding="utf-8")
+    authority = load_authority(tmp_path)
+    assert authority.get("crc").wikidata == "Q1"
+    assert len(authority.instruments) == len(rows)
