@@ -411,6 +411,29 @@ def _alias_or_end(r: _Reader, k: int) -> bool:
     return k > start and not r.word(k)[:1].isalpha()
 
 
+def _inserted_phrase(r: _Reader, k: int) -> int | None:
+    """ "..., in a Timely and Reliable Manner, Illicit Small Arms": a phrase set off by commas
+    inside a name (a connector, capitalised words, a comma, a capitalised word); the index of
+    its closing comma."""
+    j = k + 1
+    if r.word(j) not in r.w.openers | {"in"}:
+        return None
+    j += 1 + (r.word(j + 1) in {"a", "the"})
+    start = j
+    while is_capitalised(r.word(j)) or (
+        r.word(j) in {"and", "or"} and is_capitalised(r.word(j + 1))
+    ):
+        j += 1
+    if (
+        j > start
+        and r.word(j) == ","
+        and is_capitalised(r.word(j + 1))
+        and r.head_at(j + 1) is None
+    ):
+        return j
+    return None
+
+
 def _after_comma(r: _Reader, k: int) -> int | None:
     """Where a name goes on after the comma at ``k``: ", 1961" (and "(No. 97)"), ", Social
     and Cultural Rights" (a list inside the name), ", supplementing the ..."; None where the
@@ -423,6 +446,9 @@ def _after_comma(r: _Reader, k: int) -> int | None:
         return k  # the words after are read as the complement
     if nxt == "including" and r.word(k + 2) == "the" and _alias_or_end(r, k + 3):
         return k + 2  # "..., including the Moon and Other Celestial Bodies"
+    inserted = _inserted_phrase(r, k)
+    if inserted is not None:
+        return inserted
     j = k + 1
     while is_capitalised(r.word(j)) and r.head_at(j) is None and r.word(j) not in MONTHS:
         j += 1

@@ -171,6 +171,8 @@ def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | 
         if title is None and marker:
             title = _title_text(state, marker.offset)
         by_note = _from_references(state, footnote.references, title, named)
+        if mention.name is not None and not local and _only_documents(by_note):
+            by_note = []  # "the X Programme of Action¹" with "¹ A/60/88, annex": where it is
         if by_note:
             missing = [i for i in named if i.id not in {n.id for n in by_note}]
             if missing and mention.kind not in (MentionKind.ANAPHORA, MentionKind.NAME):
@@ -190,6 +192,14 @@ def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | 
         state.add(_Found(inst, via, span, footnote.number if footnote else None), alias)
     if footnote is not None:
         _cite_footnote_text(state, footnote)
+
+
+def _only_documents(records: list[Instrument]) -> bool:
+    """Records a footnote made from document symbols alone: the documents an instrument the
+    text names is published in, not the instrument (a UNTS reference or a known record is)."""
+    return bool(records) and all(
+        not r.in_authority and not r.unts and r.kind != "treaty" for r in records
+    )
 
 
 def _via(mention: Mention, named: list[Instrument]) -> Via:
