@@ -408,6 +408,8 @@ def _resolve_reference(state: _Paragraph, ref: Reference, title: str | None) -> 
 
 def _by_symbol(state: _Paragraph, symbol: str, title: str | None) -> list[Instrument]:
     a = state.authority
+    while symbol.endswith(")") and symbol.count(")") > symbol.count("("):
+        symbol = symbol[:-1]  # "(A/54/42)" read without its opening parenthesis
     ids = a.by_symbol.get(symbol)
     if ids:
         return [a.get(i) for i in ids]
