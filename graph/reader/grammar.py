@@ -420,16 +420,9 @@ def _inserted_phrase(r: _Reader, k: int) -> int | None:
         return None
     j += 1 + (r.word(j + 1) in {"a", "the"})
     start = j
-    while is_capitalised(r.word(j)) or (
-        r.word(j) in {"and", "or"} and is_capitalised(r.word(j + 1))
-    ):
+    while r.word(j)[:1].isupper() or (r.word(j) in {"and", "or"} and r.word(j + 1)[:1].isupper()):
         j += 1
-    if (
-        j > start
-        and r.word(j) == ","
-        and is_capitalised(r.word(j + 1))
-        and r.head_at(j + 1) is None
-    ):
+    if j > start and r.word(j) == "," and r.word(j + 1)[:1].isupper() and r.head_at(j + 1) is None:
         return j
     return None
 
