@@ -60,6 +60,13 @@ def test_a_footnote_gives_the_name_its_unts_record_for_the_whole_document() -> N
     assert x.citations_of("pp1")[0].instrument.title == "Treaty on Open Rivers"
 
 
+def test_a_footnote_that_only_gives_the_publishing_document_keeps_the_name() -> None:
+    x = read(" Recalling the Quito Programme of Action on Glaciers,1", " 1  A/60/88, annex.")
+    (c,) = x.citations_of("pp1")
+    assert (c.instrument.id, c.via, c.footnote) == ("quito-programme-of-action-on-glaciers",
+                                                     Via.GRAMMAR, 1)  # fmt: skip
+
+
 def test_adoption_place_and_date_go_into_the_record() -> None:
     x = read(
         " Recalling the Tirana Statute of the Court of Birds, adopted at Tirana on 17 July 1998,"
