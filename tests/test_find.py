@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 from treatygraph.reader.authority import default_authority
-from treatygraph.reader.find import MentionKind, find_mentions
+from treatygraph.model import Footnote, Span
+from treatygraph.reader.find import MentionKind, find_mentions, find_references
 from treatygraph.reader.numbers import find_numbered
 
 NUMBERS = [
@@ -79,3 +80,16 @@ def test_short_forms_are_read_only_where_nothing_longer_is() -> None:
         (MentionKind.NAME, "antarctic treaty"),
         (MentionKind.SHORT, "treaty"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("note", "symbol"),
+    [
+        ("Resolution S-27/2, annex.", "A/RES/S-27/2"),
+        ("See resolution ES-10/14.", "A/RES/ES-10/14"),
+        ("Resolution 2200 A (XXI), annex.", "A/RES/2200(XXI)"),
+    ],
+)
+def test_footnotes_cite_resolutions_of_special_sessions(note: str, symbol: str) -> None:
+    read = find_references(Footnote(1, Span(0, len(note)), note), None)
+    assert [r.symbol for r in read.references] == [symbol]

@@ -318,7 +318,8 @@ OFFICIAL_RECORDS = re.compile(
 )
 RESOLUTION_REF = re.compile(
     r"^(?:See\s+(?:also\s+)?)?(?:General Assembly\s+)?[Rr]esolutions?\s+"
-    r"(?P<number>\d+/\d+|\d+\s*(?:[A-Z]\s*)?\([IVXL]+\))(?:,\s*(?P<pinpoint>[^;]+?))?\.?\s*$"
+    r"(?P<number>(?:ES-|S-)?\d+/\d+|\d+\s*(?:[A-Z]\s*)?\([IVXL]+\))"
+    r"(?:,\s*(?P<pinpoint>[^;]+?))?\.?\s*$"
 )
 SYMBOL = re.compile(
     r"(?<![\w/.])(?P<symbol>[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.()-]*[A-Za-z0-9)])+)"
