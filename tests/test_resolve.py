@@ -239,3 +239,15 @@ def test_the_authority_loader_takes_extra_and_missing_optional_columns(tmp_path:
     authority = load_authority(tmp_path)
     assert authority.get("crc").wikidata == "Q1"
     assert len(authority.instruments) == len(rows)
+
+
+def test_a_resolution_number_and_the_report_its_footnote_gives_are_both_cited() -> None:
+    x = read(
+        " Noting the report of the Secretary-General on the implementation of resolution 72/4,1",
+        " 1  A/73/85.",
+    )
+    assert {(c.instrument.id, str(c.via)) for c in x.citations_of("pp1")} == {
+        ("a-res-72-4", "grammar"),
+        ("a-73-85", "footnote"),
+    }
+    assert x.problems == ()

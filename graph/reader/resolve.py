@@ -175,12 +175,16 @@ def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | 
             by_note = []  # "the X Programme of Action¹" with "¹ A/60/88, annex": where it is
         if by_note:
             missing = [i for i in named if i.id not in {n.id for n in by_note}]
-            if missing and mention.kind not in (MentionKind.ANAPHORA, MentionKind.NAME):
+            quiet = (MentionKind.ANAPHORA, MentionKind.NAME, MentionKind.RESOLUTION)
+            if missing and mention.kind not in quiet:
                 _warn(
                     state,
                     f"footnote {footnote.number} cites {_ids(by_note)}, "
                     f"the text names {_ids(missing)}; the footnote is followed",
                 )
+            if mention.kind is MentionKind.RESOLUTION and missing:
+                for inst in missing:  # "resolution 72/4¹" with "¹ A/73/85": both are cited
+                    state.add(_Found(inst, _via(mention, [inst]), span))
             named, via = by_note, Via.FOOTNOTE
     if mention.name is not None and len(named) == 1 and not local:
         record = named[0] if named[0].in_authority else _made(state, named[0])
