@@ -107,6 +107,16 @@ NAMES = [
      ["Joint Statement of the Leaders on Avoiding Arms Races of 3 January 2022"]),
     ("Noting the Memorandum on Security Assurances in Connection with Accession,",
      ["Memorandum on Security Assurances in Connection with Accession"]),
+    ("Recalling the International Covenants on Human Rights and other instruments,",
+     ["International Covenants on Human Rights"]),
+    ("Recalling the Geneva Convention relative to the Protection of Civilians, of 12 August 1949,",
+     ["Geneva Convention relative to the Protection of Civilians, of 12 August 1949"]),
+    ("Recalling the Hague Convention (IV) respecting the Laws of War on Land and the Regulations,",
+     ["Hague Convention (IV) respecting the Laws of War on Land"]),
+    ("Recalling the Montreal Protocol on Substances that Deplete the Ozone Layer,",
+     ["Montreal Protocol on Substances that Deplete the Ozone Layer"]),
+    ("Recalling the International Health Regulations (2005),",
+     ["International Health Regulations (2005)"]),
     # not names
     ("Welcomes the Comprehensive Test-Ban Treaty Organization,", []),
     ("Recalling the Convention,", []),
@@ -163,6 +173,7 @@ def test_a_short_name_in_parentheses_is_kept_as_the_alias() -> None:
          "Nuclear  Weapons"),
         ("Single Convention on Lichens, 1961", "the Single Convention on Lichens"),
         ("Treaty for a Free Zone (Treaty of Quito)", "Treaty for a Free Zone"),
+        ("Geneva Convention on Civilians, of 12 August 1949", "Geneva Convention on Civilians"),
     ],
 )  # fmt: skip
 def test_the_same_name_written_differently_is_one_record(a: str, b: str) -> None:

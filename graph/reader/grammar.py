@@ -132,7 +132,9 @@ def name_key(title: str) -> str:
     """
     text = unicodedata.normalize("NFKC", title).translate(FOLD)
     text = re.sub(r"\s*\((?!No\.|Revised)[^()]*\)", "", text)
-    text = re.sub(r"(?:,\s*|\s+of\s+)(?:\d{1,2}\s+[A-Z][a-z]+\s+)?\d{4}$", "", text.strip())
+    text = re.sub(
+        r"(?:,\s*(?:of\s+)?|\s+of\s+)(?:\d{1,2}\s+[A-Z][a-z]+\s+)?\d{4}$", "", text.strip()
+    )
     text = re.sub(r"-\s+", "-", text)
     text = re.sub(r"^the\s+", "", " ".join(text.split()), flags=re.IGNORECASE)
     return text.lower().strip(" ,.")
@@ -353,6 +355,9 @@ def _complement(
             if qualifier is not None:
                 place, date = qualifier[0], (qualifier[1], qualifier[2])
             break
+        if word in {"that", "which"} and _relative_clause(r, k, last):
+            k += 1  # "... on Substances that Deplete the Ozone Layer"
+            continue
         if word in r.w.weak and (r.word(k + 1) == "the" or r.word(k + 1) in r.w.not_modifier):
             break
         if word in r.w.connectors:
@@ -363,7 +368,9 @@ def _complement(
             close = r.paren_end(k)
             if close is None:
                 break
-            if not r.word(k + 1).startswith(("No", "Revised")) and not r.word(k + 1).isdigit():
+            inner = r.word(k + 1)
+            numbered = inner.isdigit() or (ROMAN.fullmatch(inner) and r.word(k + 2) == ")")
+            if not inner.startswith(("No", "Revised")) and not numbered:
                 alias = (k, close) if alias is None else alias
             last, k = close, close + 1
             continue
@@ -381,6 +388,18 @@ def _complement(
             break
         last, k = k, k + 1
     return last, alias, place, date
+
+
+def _relative_clause(r: _Reader, k: int, last: int) -> bool:
+    """ "Substances that Deplete the Ozone Layer": "that" right after the name's last word,
+    then a capitalised verb (not a head, not "States"); "to that Treaty" is no such clause."""
+    nxt = r.word(k + 1)
+    return (
+        k == last + 1
+        and nxt[:1].isupper()
+        and nxt not in r.w.not_modifier
+        and r.head_at(k + 1) is None
+    )
 
 
 def _phrase_follows(r: _Reader, k: int) -> bool:
@@ -432,6 +451,8 @@ def _after_comma(r: _Reader, k: int) -> int | None:
     and Cultural Rights" (a list inside the name), ", supplementing the ..."; None where the
     comma starts a new item."""
     nxt = r.word(k + 1)
+    if nxt == "of" and (date := r.date_end(k + 2)) is not None:
+        return date  # "..., of 12 August 1949"
     if YEAR.fullmatch(nxt):
         close = r.paren_end(k + 2) if r.word(k + 3) == "No" else None
         return close if close is not None else k + 1
