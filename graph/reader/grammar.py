@@ -52,6 +52,7 @@ class Words:
     """The grammar's reference words."""
 
     heads: tuple[Head, ...]  # longest first
+    by_first: dict[str, tuple[Head, ...]]  # the heads by their first word, longest first
     connectors: frozenset[str]
     heads_words: frozenset[str]  # every word of every head
     openers: frozenset[str]
@@ -76,8 +77,13 @@ def words() -> Words:
     def listed(name: str) -> frozenset[str]:
         return frozenset(lists.get(name, ()))
 
+    longest_first = tuple(sorted(heads, key=lambda h: -len(h.words)))
+    by_first: dict[str, list[Head]] = {}
+    for head in longest_first:
+        by_first.setdefault(head.words[0], []).append(head)
     return Words(
-        heads=tuple(sorted(heads, key=lambda h: -len(h.words))),
+        heads=longest_first,
+        by_first={word: tuple(hs) for word, hs in by_first.items()},
         connectors=listed("connector"),
         heads_words=frozenset(w for h in heads for w in h.words),
         openers=listed("opener"),
@@ -170,7 +176,7 @@ class _Reader:
         return self.tokens[i][0] if 0 <= i < len(self.tokens) else ""
 
     def head_at(self, i: int) -> Head | None:
-        for head in self.w.heads:
+        for head in self.w.by_first.get(self.word(i), ()):
             if tuple(self.word(i + k) for k in range(len(head.words))) == head.words:
                 return head
         return None

@@ -25,6 +25,7 @@ class Rules:
     verbs: tuple[tuple[re.Pattern[str], str], ...]
     cues: tuple[tuple[re.Pattern[str], str], ...]
     mix: dict[str, str]
+    verb_text: str  # every verb pattern's source, lower-cased: a clause's first word must be in it
 
 
 @cache
@@ -37,7 +38,8 @@ def rules() -> Rules:
                      if r["scope"] == scope)  # fmt: skip
 
     mix = {r["pattern"]: r["intent"] for r in rows if r["scope"] == "mix"}
-    return Rules(patterns("verb"), patterns("cue"), mix)
+    verb_text = " ".join(r["pattern"].lower() for r in rows if r["scope"] == "verb")
+    return Rules(patterns("verb"), patterns("cue"), mix, verb_text)
 
 
 def verb_intent(text: str) -> str | None:
@@ -87,7 +89,11 @@ def intents(text: str, spans: list[tuple[int, int]]) -> list[str]:
 
 def _clauses(text: str) -> list[tuple[int, str]]:
     clauses = [(0, verb_intent(text) or "other")]
+    known = rules().verb_text
     for m in CLAUSE_START.finditer(text):
+        words = text[m.end() : m.end() + 40].lower().split(None, 2)
+        if not any(w.strip(",;") in known for w in words[:2]):
+            continue  # neither of the clause's first two words is in any verb pattern
         verb = verb_intent(text[m.end() :])
         if verb is not None:
             clauses.append((m.end(), verb))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from treatygraph.model import Instrument
 from treatygraph.reader.grammar import YEAR, find_names, words
@@ -44,7 +45,7 @@ def form_of(modifiers: str, head: str) -> str:
 
 def find_short_forms(text: str, offset: int, aliases: frozenset[str]) -> list[ShortForm]:
     """Every "the [Modifiers] Head" and every alias the document gave, in ``text``."""
-    heads = {" ".join(h.words) for h in words().heads}
+    heads = _head_names()
     found: list[ShortForm] = []
     for m in _FORM.finditer(text):
         modifiers, head = m.group(1), m.group(2)
@@ -55,6 +56,11 @@ def find_short_forms(text: str, offset: int, aliases: frozenset[str]) -> list[Sh
         for m in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", text):
             found.append(ShortForm(offset + m.start(), offset + m.end(), "=" + alias))
     return sorted(found, key=lambda f: (f.start, -f.end))
+
+
+@cache
+def _head_names() -> frozenset[str]:
+    return frozenset(" ".join(h.words) for h in words().heads)
 
 
 @dataclass
