@@ -30,7 +30,7 @@ from treatygraph.reader import clean, find, numbers
 from treatygraph.reader.authority import Alias, default_authority
 from treatygraph.reader.find import FOLD, TOKEN, TitleIndex, Tokens, _longest_first, title_index
 from treatygraph.reader.parse import MARKER_SENTINEL, _Writer
-from treatygraph.reader.resolve import _token_start
+from treatygraph.reader.text_records import _token_start
 
 from tests.reliability.harness import record
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from treatygraph.model import Instrument
-from treatygraph.reader.grammar import YEAR, find_names, words
+from treatygraph.reader.grammar import find_names
+from treatygraph.reader.name_words import YEAR, words
 
 _FORM = re.compile(
     r"\bthe\s+((?:(?:[A-Z][\w‑’'-]*|\d{4})\s+){0,3})([A-Z][a-z]+(?:\s+(?:of|for)\s+[A-Z][a-z]+)?)\b"

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from treatygraph.reader.grammar import words
+from treatygraph.reader.name_words import words
 
 _DATE = r"\s+of\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4}"
 _GA = (

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
 from functools import cache, lru_cache
 
 from treatygraph.model import (
@@ -30,25 +29,24 @@ from treatygraph.model import (
     Span,
     Unts,
     Via,
-    symbol_slug,
 )
 from treatygraph.reader.authority import Alias, Authority
 from treatygraph.reader.find import Mention, MentionKind, TitleIndex, find_mentions
 from treatygraph.reader.grammar import Name
 from treatygraph.reader.intent import intents
 from treatygraph.reader.local_names import LocalNames, form_of
-
-SYMBOL_KINDS = (
-    ("/RES/", "UN resolution"), ("/DEC/", "UN decision"), ("/PRST/", "presidential statement"),
-    ("WHA", "World Health Assembly resolution"),
-)  # fmt: skip
-ATTACH_GAP = re.compile(r"^[\s,;:.”’\")\]]{0,3}$")
-INSTRUMENT_WORDS = re.compile(
-    r"\b(Convention|Protocol|Covenant|Agreement|Treaty|Charter|Declaration|Statute|Principles|"
-    r"Guidelines|Rules|Plan|Programme|Strategy|Compact|Agenda|Recommendation)\b"
+from treatygraph.reader.text_records import (
+    INSTRUMENT_WORDS,
+    clause_before,
+    ilo_record,
+    name_record,
+    only_documents,
+    symbol_record,
+    text_title,
+    unts_record,
 )
-TITLE_WORD = re.compile(r"^(?:[A-Z][\w'’-]*|of|on|the|and|for|against|in|to|by|from|with|a|an)$")
-NUMBERISH = re.compile(r"\(?(?:No\.|\d+\)?|\d{4})")
+
+ATTACH_GAP = re.compile(r"^[\s,;:.”’\")\]]{0,3}$")
 
 
 @dataclass
@@ -171,7 +169,7 @@ def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | 
         if title is None and marker:
             title = _title_text(state, marker.offset)
         by_note = _from_references(state, footnote.references, title, named)
-        if mention.name is not None and not local and _only_documents(by_note):
+        if mention.name is not None and not local and only_documents(by_note):
             by_note = []  # "the X Programme of Action¹" with "¹ A/60/88, annex": where it is
         if by_note:
             missing = [i for i in named if i.id not in {n.id for n in by_note}]
@@ -198,14 +196,6 @@ def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | 
         _cite_footnote_text(state, footnote)
 
 
-def _only_documents(records: list[Instrument]) -> bool:
-    """Records a footnote made from document symbols alone: the documents an instrument the
-    text names is published in, not the instrument (a UNTS reference or a known record is)."""
-    return bool(records) and all(
-        not r.in_authority and not r.unts and r.kind != "treaty" for r in records
-    )
-
-
 def _via(mention: Mention, named: list[Instrument]) -> Via:
     if mention.kind is MentionKind.ANAPHORA:
         return Via.ANAPHORA
@@ -225,7 +215,7 @@ def _read_loose_marker(state: _Paragraph, marker: FootnoteMarker) -> None:
     if footnote is None:
         return
     title = _text_title(state, marker.offset)
-    span = title or _clause_before(state.document.text, state.paragraph.span.start, marker.offset)
+    span = title or clause_before(state.document.text, state.paragraph.span.start, marker.offset)
     _cite_footnote_text(state, footnote)  # names in the footnote keep their own spans
     cited = [f.instrument for f in state.found]
     title_text = title.slice(state.document.text) if title else None
@@ -263,7 +253,7 @@ def _candidates(state: _Paragraph, mention: Mention) -> tuple[Span, list[Instrum
         if mention.key in a.by_ilo:
             return mention.span, [a.get(a.by_ilo[mention.key])]
         title = mention.span.slice(state.document.text)
-        return mention.span, [_made(state, _ilo_record(mention.key, title))]
+        return mention.span, [_made(state, ilo_record(mention.key, title))]
     if mention.kind is MentionKind.RESOLUTION:
         return mention.span, _by_symbol(state, mention.key, None)
     if mention.kind is MentionKind.NAME and mention.name is not None:
@@ -289,23 +279,7 @@ def _by_name(state: _Paragraph, name: Name) -> Instrument:
     known = state.by_name.get(name.key)
     if known is not None:
         return known
-    return Instrument(
-        id=name.id,
-        title=name.title,
-        kind=name.kind,
-        short_title=name.alias,
-        in_authority=False,
-        adoption_place=name.adoption_place,
-        adoption_date=_date(name.adoption_date),
-    )
-
-
-def _date(text: str | None) -> date | None:
-    """ "17 July 1998" as a date; None when absent or not a date."""
-    try:
-        return datetime.strptime(text, "%d %B %Y").date() if text else None
-    except ValueError:
-        return None
+    return name_record(name)
 
 
 def _antecedents(state: _Paragraph, mention: Mention) -> tuple[Span, list[Instrument]]:
@@ -401,7 +375,7 @@ def _resolve_reference(state: _Paragraph, ref: Reference, title: str | None) -> 
         if hit:
             return [a.get(hit)]
         unts = Unts(ref.volume, ref.number, ref.page)
-        return [_made(state, _unts_record(unts, title))]
+        return [_made(state, unts_record(unts, title))]
     if ref.kind is ReferenceKind.PUBLICATION and ref.sales_number:
         hit = a.by_sales_number.get(ref.sales_number)
         return [a.get(hit)] if hit else []
@@ -417,15 +391,7 @@ def _by_symbol(state: _Paragraph, symbol: str, title: str | None) -> list[Instru
     ids = a.by_symbol.get(symbol)
     if ids:
         return [a.get(i) for i in ids]
-    kind = next((k for part, k in SYMBOL_KINDS if part in symbol), "UN document")
-    record = Instrument(
-        id=symbol_slug(symbol).lower(),
-        title=title or symbol,
-        kind=kind,
-        symbol=symbol,
-        in_authority=False,
-    )
-    return [_made(state, record)]
+    return [_made(state, symbol_record(symbol, title))]
 
 
 def _made(state: _Paragraph, record: Instrument) -> Instrument:
@@ -433,58 +399,8 @@ def _made(state: _Paragraph, record: Instrument) -> Instrument:
     return state.made.setdefault(record.id, record)
 
 
-def _unts_record(unts: Unts, title: str | None) -> Instrument:
-    number = f"-{unts.number}" if unts.number is not None else ""
-    label = f"United Nations, Treaty Series, vol. {unts.volume}" + (
-        f", No. {unts.number}" if unts.number is not None else ""
-    )
-    return Instrument(
-        id=f"unts-{unts.volume}{number}", title=title or label, kind="treaty", unts=(unts,),
-        in_authority=False,
-    )  # fmt: skip
-
-
-def _ilo_record(code: str, title: str) -> Instrument:
-    kind = {"C": "ILO convention", "P": "ILO protocol", "R": "ILO recommendation"}[code[0]]
-    return Instrument(
-        id=code.lower(), title=title, kind=kind, ilo_code=code, short_title=code, in_authority=False
-    )
-
-
 def _text_title(state: _Paragraph, end: int) -> Span | None:
-    """The capitalised name that ends at ``end`` (before a footnote marker), for records the
-    authority lacks: back over title words, stopping at a list's ", the" or "and the" and at
-    the paragraph's opening verb."""
-    text, start = state.document.text, state.paragraph.span.start
-    while end > start and text[end - 1] in " ,;:":
-        end -= 1
-    segment = text[start:end]
-    tokens = segment.split()  # the runs of \S
-    first: int | None = None
-    for i in range(len(tokens) - 1, 0, -1):  # token 0 is the paragraph's verb
-        word, after = tokens[i], tokens[i + 1] if i + 1 < len(tokens) else ""
-        if after == "the" and (word.endswith(",") or word == "and"):
-            break
-        if not (TITLE_WORD.match(word.rstrip(",")) or NUMBERISH.fullmatch(word.rstrip(","))):
-            break
-        first = i
-    while first is not None and first < len(tokens) and not tokens[first][:1].isupper():
-        first += 1
-    if first is None or first >= len(tokens):
-        return None
-    span = Span(start + _token_start(segment, tokens, first), end)
-    return span if INSTRUMENT_WORDS.search(span.slice(text)) else None
-
-
-def _token_start(segment: str, tokens: list[str], index: int) -> int:
-    """Where ``tokens[index]`` (of ``segment.split()``) begins: back from the end, over the
-    tokens after it and the white space before each."""
-    at = len(segment)
-    for token in reversed(tokens[index:]):
-        while segment[at - 1].isspace():
-            at -= 1
-        at -= len(token)
-    return at
+    return text_title(state.document.text, state.paragraph.span.start, end)
 
 
 def _title_text(state: _Paragraph, end: int) -> str | None:
@@ -509,25 +425,6 @@ def _made_titles(state: _Paragraph) -> TitleIndex | None:
 @lru_cache(maxsize=512)  # bounded: a reader process may read thousands of resolutions
 def _index_of(aliases: tuple[Alias, ...]) -> TitleIndex:
     return TitleIndex.build(aliases)
-
-
-def _clause_before(text: str, start: int, offset: int) -> Span:
-    """The clause a loose footnote marker closes: back to a semicolon or the paragraph's
-    start, from its first "the", at most about 150 characters."""
-    while offset > start and text[offset - 1] in " ,;:":
-        offset -= 1  # the marker may follow the clause's own closing punctuation
-    clause_start = max(start, text.rfind(";", start, offset) + 1)
-    clause = text[clause_start:offset]
-    the = clause.find("the ")
-    if the >= 0:
-        clause_start += the
-    if offset - clause_start > 150:
-        comma = text.rfind(", ", clause_start, offset - 20)
-        clause_start = comma + 2 if comma >= 0 else clause_start
-    end = offset
-    while end > clause_start and text[end - 1] in " ,;:":
-        end -= 1
-    return Span(clause_start, end)
 
 
 def _ids(instruments: list[Instrument]) -> str:
