@@ -160,9 +160,18 @@ def test_adoption_place_and_date_are_read_and_the_quote_covers_them() -> None:
     assert sentence[name.start : name.end].endswith("on 17 July 1998")
 
 
-def test_a_short_name_in_parentheses_is_kept_as_the_alias() -> None:
-    (name,) = find_names("Noting the Treaty on Open Rivers (the River Treaty), which")
-    assert (name.title, name.alias) == ("Treaty on Open Rivers", "River Treaty")
+@pytest.mark.parametrize(
+    ("sentence", "alias"),
+    [
+        ("Noting the Treaty on Open Rivers (the River Treaty), which", "River Treaty"),
+        ("Noting the Convention on Alpine Meadows (CAM), which", "CAM"),
+        ("Noting the Conference to Review the Quito Programme of Action (the Review Conference),",
+         None),
+    ],
+)  # fmt: skip
+def test_a_short_name_in_parentheses_is_kept_as_the_alias(sentence: str, alias: str) -> None:
+    (name,) = find_names(sentence)
+    assert name.alias == alias
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from treatygraph.reader.name_complement import complement, without_bare_head
 from treatygraph.reader.name_words import ROMAN, YEAR, Head, Reader, words
 
+ACRONYM = re.compile(r"[A-Z][A-Z0-9-]*[A-Z0-9]")
 __all__ = ["YEAR", "Name", "find_names", "name_id", "name_key", "words"]
 
 FOLD = str.maketrans(
@@ -173,11 +174,17 @@ def _heads_something_else(r: Reader, after: int) -> bool:
 
 
 def _alias_text(r: Reader, alias: tuple[int, int] | None) -> str | None:
-    """ "(the International Tracing Instrument)" gives "International Tracing Instrument"."""
+    """ "(the International Tracing Instrument)" gives "International Tracing Instrument". A
+    short name has a head ("(Treaty of Tlatelolco)") or is an acronym ("(UNCLOS)"); "(the Fourth
+    Review Conference)" after a name names a meeting, not the instrument."""
     if alias is None:
         return None
     first = alias[0] + (2 if r.word(alias[0] + 1) == "the" else 1)
-    return r.text[r.tokens[first][1] : r.tokens[alias[1] - 1][2]] if first < alias[1] else None
+    inside = [r.word(k) for k in range(first, alias[1])]
+    acronym = len(inside) == 1 and ACRONYM.fullmatch(inside[0]) is not None
+    if not inside or not (acronym or any(w in r.w.heads_words for w in inside)):
+        return None
+    return r.text[r.tokens[first][1] : r.tokens[alias[1] - 1][2]]
 
 
 def _of_between_capitals(r: Reader, i: int) -> bool:
