@@ -251,3 +251,23 @@ def test_a_resolution_number_and_the_report_its_footnote_gives_are_both_cited() 
         ("a-73-85", "footnote"),
     }
     assert x.problems == ()
+
+
+@pytest.mark.parametrize(
+    ("phrase", "record", "kind"),
+    [
+        ("the Optional Protocol thereto", "--optional-protocol", "optional protocol"),
+        ("the Protocols thereto", "--protocols", "protocol"),
+    ],
+)
+def test_protocols_thereto_of_an_instrument_nobody_listed_get_a_record_under_it(
+    phrase: str, record: str, kind: str
+) -> None:
+    x = read(f" Recalling the Convention on Alpine Meadows and {phrase},")
+    (_, protocol) = x.citations_of("pp1")
+    assert protocol.instrument.id == "convention-on-alpine-meadows" + record
+    assert (protocol.instrument.kind, protocol.instrument.parent) == (
+        kind,
+        ("convention-on-alpine-meadows",),
+    )
+    assert protocol.via is Via.ANAPHORA and x.problems == ()

@@ -12,6 +12,7 @@ from the text alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 
@@ -39,8 +40,10 @@ from treatygraph.reader.text_records import (
     INSTRUMENT_WORDS,
     clause_before,
     ilo_record,
+    is_treaty,
     name_record,
     only_documents,
+    protocol_record,
     symbol_record,
     text_title,
     unts_record,
@@ -285,7 +288,7 @@ def _by_name(state: _Paragraph, name: Name) -> Instrument:
 def _antecedents(state: _Paragraph, mention: Mention) -> tuple[Span, list[Instrument]]:
     a = state.authority
     if mention.key == "instruments":
-        return mention.span, [a.instruments.get(i) or state.made[i] for i in state.cited()]
+        return mention.span, [_record(state)(i) for i in state.cited()]
     optional = mention.key.startswith("optional-")
     plural = mention.key.endswith("s")
     for inst_id in reversed(state.cited()):
@@ -295,7 +298,14 @@ def _antecedents(state: _Paragraph, mention: Mention) -> tuple[Span, list[Instru
         if plural or len(kids) == 1:
             return mention.span, kids
         return _qualified(state, mention.span, kids)
-    return mention.span, []
+    parent = next((i for i in map(_record(state), reversed(state.cited())) if is_treaty(i)), None)
+    if parent is None or a.children.get(parent.id):
+        return mention.span, []
+    return mention.span, [_made(state, protocol_record(parent, optional, plural))]
+
+
+def _record(state: _Paragraph) -> Callable[[str], Instrument]:
+    return lambda i: state.authority.instruments.get(i) or state.made[i]
 
 
 def _is_protocol(inst: Instrument, optional: bool) -> bool:

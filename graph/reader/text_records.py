@@ -34,6 +34,25 @@ def name_record(name: Name) -> Instrument:
     )
 
 
+def is_treaty(inst: Instrument) -> bool:
+    """Whether an instrument can have protocols: a convention, covenant, treaty, ..."""
+    kind = inst.kind.lower()
+    return any(k in kind for k in ("convention", "covenant", "treaty", "agreement", "statute"))
+
+
+def protocol_record(parent: Instrument, optional: bool, plural: bool) -> Instrument:
+    """ "the Optional Protocol thereto" of an instrument whose protocols nobody listed: one
+    record for what the text says, under its parent."""
+    noun = ("Optional " if optional else "") + ("Protocols" if plural else "Protocol")
+    return Instrument(
+        id=f"{parent.id}--{noun.lower().replace(' ', '-')}",
+        title=f"{noun} to the {parent.title}",
+        kind="optional protocol" if optional else "protocol",
+        parent=(parent.id,),
+        in_authority=False,
+    )
+
+
 def symbol_record(symbol: str, title: str | None) -> Instrument:
     """A record for a resolution or document known by its symbol only."""
     kind = next((k for part, k in SYMBOL_KINDS if part in symbol), "UN document")
