@@ -124,7 +124,11 @@ NAMES = [
     ("Recalling the Political Declaration,", []),
     ("Recalling all relevant conventions and treaties,", []),
     ("Welcoming the meeting of States Parties to the Treaty in New York,", []),
-    ("Decides to include the item entitled “Convention on Alpine Meadows”,", []),
+    # a title in quotes names what it names (the seed's gold counts the Convention in pp4)
+    ("Recalling resolution 79/1 entitled “The Pact for Future Generations”,",
+     ["Pact for Future Generations"]),
+    ("Recalling the Declaration of Commitment on HIV/AIDS,",
+     ["Declaration of Commitment on HIV/AIDS"]),
     ("Recalling the Purposes and Principles of the Charter of the United Nations,",
      ["Charter of the United Nations"]),
 ]  # fmt: skip

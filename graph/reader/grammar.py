@@ -110,24 +110,19 @@ def find_names(text: str, offset: int = 0, *, skip_first: bool = True) -> list[N
         return []
     r = Reader(text, skip_first)
     names: list[Name] = []
-    i, quoted = r.first, _entitled_quotes(text)
+    i = r.first
     while i < len(r.tokens):
         head = r.head_at(i)
         if head is None:
             i += 1
             continue
         name, last = _read_name(r, i, head)
-        if name is not None and not any(s <= name.start < e for s, e in quoted):
+        if name is not None:
             names.append(_shifted(name, offset))
             i = last + 1
         else:
             i += len(head.words)
     return names
-
-
-def _entitled_quotes(text: str) -> list[tuple[int, int]]:
-    """Quoted titles after "entitled": a resolution's or an agenda item's, not citations."""
-    return [(m.start(1), m.end(1)) for m in re.finditer(r"entitled\s+“([^”]*)”", text)]
 
 
 def _read_name(r: Reader, i: int, head: Head) -> tuple[Name | None, int]:

@@ -68,6 +68,9 @@ def complement(
         if word in {"that", "which"} and _relative_clause(r, k, last):
             k += 1  # "... on Substances that Deplete the Ozone Layer"
             continue
+        if word == "/" and is_capitalised(r.word(k - 1)) and is_capitalised(r.word(k + 1)):
+            k += 1  # "HIV/AIDS"
+            continue
         if word in r.w.weak and (r.word(k + 1) == "the" or r.word(k + 1) in r.w.not_modifier):
             break
         if word in r.w.connectors:
