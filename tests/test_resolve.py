@@ -271,3 +271,12 @@ def test_protocols_thereto_of_an_instrument_nobody_listed_get_a_record_under_it(
         ("convention-on-alpine-meadows",),
     )
     assert protocol.via is Via.ANAPHORA and x.problems == ()
+
+
+def test_a_name_first_read_without_its_footnote_moves_to_the_unts_record_given_later() -> None:
+    x = read(
+        " Recalling the Treaty on Open Rivers,\n\n Noting the Treaty on Open Rivers,1",
+        " 1  United Nations, Treaty Series, vol. 3001, No. 60001.",
+    )
+    assert cites(x, "pp1") == cites(x, "pp2") == {"unts-3001-60001"}
+    assert x.citations_of("pp1")[0].instrument.unts[0].volume == 3001

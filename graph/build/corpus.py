@@ -51,7 +51,7 @@ _CODE = (
     "reader/authority", "reader/clean", "errors", "reader/extract", "reader/find", "rdf/iris",
     "model", "reader/parse", "rdf/mapping", "reader/resolve", "rdf/vocab", "reader/grammar",
     "reader/numbers", "reader/local_names", "reader/intent", "reader/name_words",
-    "reader/name_complement", "reader/text_records",
+    "reader/name_complement", "reader/text_records", "reader/protocols",
 )  # fmt: skip
 
 

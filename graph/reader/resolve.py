@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from treatygraph.model import (
     Citation,
@@ -33,9 +33,10 @@ from treatygraph.model import (
 )
 from treatygraph.reader.authority import Alias, Authority
 from treatygraph.reader.find import Mention, MentionKind, TitleIndex, find_mentions
-from treatygraph.reader.grammar import Name
+from treatygraph.reader.grammar import Name, name_key
 from treatygraph.reader.intent import intents
 from treatygraph.reader.local_names import LocalNames, form_of
+from treatygraph.reader.protocols import child_topics, is_protocol, topic_of
 from treatygraph.reader.text_records import (
     INSTRUMENT_WORDS,
     clause_before,
@@ -74,6 +75,7 @@ class _Paragraph:
     titles: dict[int, TitleIndex | None]  # the index of made titles, by len(made)
     local: LocalNames  # the document's short forms so far
     by_name: dict[str, Instrument]  # grammar name key → the record it resolved to
+    renamed: dict[str, Instrument]  # a name's record → the UNTS one a later footnote gave
     found: list[_Found] = field(default_factory=list)
 
     def add(self, found: _Found, alias: str | None = None) -> None:
@@ -95,9 +97,11 @@ def resolve(
     problems: list[Problem] = []
     citations: list[Citation] = []
     titles: dict[int, TitleIndex | None] = {}
-    local, by_name = LocalNames(), dict[str, Instrument]()
+    local, by_name, renamed = LocalNames(), dict[str, Instrument](), dict[str, Instrument]()
     for paragraph in document.paragraphs:
-        state = _Paragraph(paragraph, document, authority, made, problems, titles, local, by_name)
+        state = _Paragraph(
+            paragraph, document, authority, made, problems, titles, local, by_name, renamed
+        )
         _read_paragraph(state)
         spans = [_where(paragraph, f) for f in state.found]
         for f, intent in zip(state.found, intents(paragraph.text, spans), strict=True):
@@ -105,6 +109,9 @@ def resolve(
             citations.append(
                 Citation(paragraph.id, f.instrument, f.via, f.span, quote, f.footnote, intent)
             )
+    citations = [
+        replace(c, instrument=renamed.get(c.instrument.id, c.instrument)) for c in citations
+    ]
     return tuple(citations), tuple(problems)
 
 
@@ -187,9 +194,10 @@ def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | 
                 for inst in missing:  # "resolution 72/4¹" with "¹ A/73/85": both are cited
                     state.add(_Found(inst, _via(mention, [inst]), span))
             named, via = by_note, Via.FOOTNOTE
-    if mention.name is not None and len(named) == 1 and not local:
-        record = named[0] if named[0].in_authority else _made(state, named[0])
-        named = [state.by_name.setdefault(mention.key, record)]
+    made_title = mention.kind is MentionKind.TITLE and mention.key in state.made
+    if (mention.name is not None or made_title) and len(named) == 1 and not local:
+        key = mention.key if mention.name else name_key(state.made[mention.key].title)
+        named = [_bind_name(state, key, named[0])]
     if not named:
         _warn(state, f"'{span.slice(state.document.text)}' cites nothing that could be resolved")
     alias = mention.name.alias if mention.name else None
@@ -197,6 +205,18 @@ def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | 
         state.add(_Found(inst, via, span, footnote.number if footnote else None), alias)
     if footnote is not None:
         _cite_footnote_text(state, footnote)
+
+
+def _bind_name(state: _Paragraph, key: str, record: Instrument) -> Instrument:
+    """The record a name stands for in this document: the first one, unless a footnote now
+    gives the UNTS record of a name first read without one (then every citation of it
+    moves to the UNTS record)."""
+    record = record if record.in_authority else _made(state, record)
+    known = state.by_name.setdefault(key, record)
+    if record.unts and not known.unts and not known.in_authority:
+        state.renamed[known.id] = state.by_name[key] = record
+        return record
+    return known
 
 
 def _via(mention: Mention, named: list[Instrument]) -> Via:
@@ -292,7 +312,7 @@ def _antecedents(state: _Paragraph, mention: Mention) -> tuple[Span, list[Instru
     optional = mention.key.startswith("optional-")
     plural = mention.key.endswith("s")
     for inst_id in reversed(state.cited()):
-        kids = [a.get(k) for k in a.children.get(inst_id, ()) if _is_protocol(a.get(k), optional)]
+        kids = [a.get(k) for k in a.children.get(inst_id, ()) if is_protocol(a.get(k), optional)]
         if not kids:
             continue
         if plural or len(kids) == 1:
@@ -308,10 +328,6 @@ def _record(state: _Paragraph) -> Callable[[str], Instrument]:
     return lambda i: state.authority.instruments.get(i) or state.made[i]
 
 
-def _is_protocol(inst: Instrument, optional: bool) -> bool:
-    return inst.kind == "optional protocol" if optional else "protocol" in inst.kind
-
-
 def _with_qualifier(state: _Paragraph, mention: Mention) -> Mention:
     """ "the Optional Protocol thereto on the sale of children, ...": the qualifier naming a
     child instrument belongs to the anaphor (and so does the footnote marker after it)."""
@@ -325,38 +341,16 @@ def _with_qualifier(state: _Paragraph, mention: Mention) -> Mention:
     return mention
 
 
-@cache
-def child_topics(authority: Authority) -> tuple[str, ...]:
-    """What each child's title adds to its parent's ("on the sale of children, ..."),
-    lower-cased, longest first."""
-    topics = {t.lower() for i in authority.instruments.values() if (t := _topic(i, authority))}
-    return tuple(sorted(topics, key=lambda t: (-len(t), t)))
-
-
 def _qualified(
     state: _Paragraph, span: Span, kids: list[Instrument]
 ) -> tuple[Span, list[Instrument]]:
     """A singular anaphor among several children: the child its qualifier names."""
     said = span.slice(state.document.text).lower()
     for kid in kids:
-        topic = _topic(kid, state.authority)
+        topic = topic_of(kid, state.authority)
         if topic and said.endswith(" " + topic.lower()):
             return span, [kid]
     return span, []
-
-
-def _topic(kid: Instrument, authority: Authority) -> str | None:
-    """What a child's title adds to its parent's: "on the sale of children, ..."."""
-    for parent in kid.parent:
-        if parent not in authority.instruments:
-            continue
-        _, sep, tail = kid.title.partition(authority.get(parent).title + " ")
-        if sep and tail.startswith("on "):
-            return tail
-    if not kid.parent:
-        return None
-    _, sep, tail = kid.title.rpartition(" on ")
-    return "on " + tail if sep else None
 
 
 def _from_references(
