@@ -93,3 +93,20 @@ def test_short_forms_are_read_only_where_nothing_longer_is() -> None:
 def test_footnotes_cite_resolutions_of_special_sessions(note: str, symbol: str) -> None:
     read = find_references(Footnote(1, Span(0, len(note)), note), None)
     assert [r.symbol for r in read.references] == [symbol]
+
+
+@pytest.mark.parametrize(
+    ("own", "sentence", "symbols"),
+    [
+        ("A/HRC/", "Recalling its resolutions 5/1 and 5/2 of 18 June 2007,",
+         ["A/HRC/RES/5/1", "A/HRC/RES/5/2"]),
+        ("A/HRC/", "Recalling General Assembly resolution 60/251,", ["A/RES/60/251"]),
+        ("E/", "Recalling its resolution 2004/35,", ["E/RES/2004/35"]),
+        ("S/", "Recalling its resolutions 1267 (1999), 1333 (2000) and 1390 (2002),",
+         ["S/RES/1267(1999)", "S/RES/1333(2000)", "S/RES/1390(2002)"]),
+        ("A/", "Recalling its resolutions 5/1 and 2200 A (XXI),",
+         ["A/RES/5/1", "A/RES/2200(XXI)"]),
+    ],
+)  # fmt: skip
+def test_its_resolutions_are_the_citing_bodys(own: str, sentence: str, symbols: list[str]) -> None:
+    assert [n.symbol for n in find_numbered(sentence, 0, own)] == symbols

@@ -166,11 +166,12 @@ def find_ilo(text: str, offset: int) -> list[Mention]:
     return mentions
 
 
-def find_resolutions(text: str, offset: int) -> list[Mention]:
-    """Resolutions, decisions and documents named by number or symbol in prose."""
+def find_resolutions(text: str, offset: int, own: str = "A/") -> list[Mention]:
+    """Resolutions, decisions and documents named by number or symbol in prose; ``own``: the
+    citing body's series ("A/HRC/": "its resolution 5/1" is the Council's)."""
     return [
         Mention(MentionKind.RESOLUTION, Span(n.start, n.end), n.symbol)
-        for n in find_numbered(text, offset)
+        for n in find_numbered(text, offset, own)
     ]
 
 
@@ -214,12 +215,14 @@ def find_mentions(
     extra: TitleIndex | None = None,
     short: frozenset[str] | None = None,
     skip_first: bool = True,
+    own: str = "A/",
 ) -> list[Mention]:
     """All mentions in one paragraph or footnote, in text order; a mention inside a longer one
     is part of it, not a mention of its own. Titles the authority (or ``extra``: records made
     from earlier text) knows come first; a name the grammar reads replaces them only where its
     head comes before them ("Additional Protocol to the <known Convention>"). ``short``: read
-    document-local short forms too, with these aliases the document gave."""
+    document-local short forms too, with these aliases the document gave; ``own``: see
+    :func:`find_resolutions`."""
     tokens = Tokens(text)
     titles = title_index(authority).find(text, offset, tokens)
     names = find_grammar_names(text, offset, skip_first)
@@ -228,7 +231,8 @@ def find_mentions(
         titles = _merge_titles(titles, made)
     names = [n for n in names if not any(_head_inside(n, t) for t in titles)]
     titles = [t for t in titles if not any(_heads_over(n, t) for n in names)]
-    others = find_ilo(text, offset) + find_resolutions(text, offset) + find_anaphora(text, offset)
+    others = find_ilo(text, offset) + find_resolutions(text, offset, own)
+    others += find_anaphora(text, offset)
     kept = _Kept(titles)
     _keep(kept, others + names)
     if short is not None:  # short forms last: "the Antarctic Treaty" is a name's, not a form

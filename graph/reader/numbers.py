@@ -21,6 +21,7 @@ from treatygraph.reader.name_words import words
 _DATE = r"\s+of\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4}"
 _GA = (
     r"(?:(?:ES|S)-\d{1,2}/\d{1,3}"  # emergency and special sessions
+    r"|(?:19|20)\d\d/\d{1,3}"  # the Economic and Social Council's 2004/35
     r"|\d{1,2}/\d{1,3}(?:\s?[A-Z](?![\w/]))?"  # 37/90, 50/70 Q
     r"|\d{1,4}\s*(?:[A-Z]\s*)?\([IVXL]+\))"  # 2453 A (XXIII)
 )
@@ -43,7 +44,10 @@ BODY_LIST = re.compile(
     r"(?P<what>resolutions?|decisions?|presidential statements?)\s+"
     rf"(?P<list>{_listed(_BODY)})"
 )
-SC_NUMBER = re.compile(r"\b(?:resolutions?\s+)?(?P<n>\d{1,4})\s*\((?P<y>(?:19|20)\d\d)\)")
+SC_NUMBER = re.compile(r"(?P<n>\d{1,4})\s*\((?P<y>(?:19|20)\d\d)\)")
+YEAR_NUMBER = re.compile(r"(?:19|20)\d\d/")
+_SC = r"\d{1,4}\s*\((?:19|20)\d\d\)"
+SC_LIST = re.compile(rf"\bresolutions?\s+(?P<list>{_listed(_SC)})")
 WHA = re.compile(r"\b(?P<symbol>WHA\d{1,2}\.\d{1,2})\b")
 DOCUMENT = re.compile(r"(?<![\w/.])(?P<symbol>[A-Z][A-Za-z]*(?:/[A-Za-z0-9.()-]*[A-Za-z0-9)])+)")
 BODY_PREFIX = {
@@ -63,6 +67,15 @@ class Numbered:
     symbol: str
 
 
+def own_series(symbol: str) -> str:
+    """The series whose resolutions "its resolution N/M" means in a resolution with this symbol.
+
+    >>> own_series("A/HRC/RES/50/33"), own_series("E/RES/2004/35"), own_series("A/RES/77/194")
+    ('A/HRC/', 'E/', 'A/')
+    """
+    return next((s for s in ("A/HRC/", "E/", "S/") if symbol.startswith(s)), "A/")
+
+
 def ga_symbol(number: str, what: str = "resolution") -> str:
     """The symbol of a General Assembly resolution or decision number.
 
@@ -78,8 +91,11 @@ def ga_symbol(number: str, what: str = "resolution") -> str:
     return series + re.sub(r"\s?[A-Z]$", "", number.strip())
 
 
-def find_numbered(text: str, offset: int) -> list[Numbered]:
-    """Every resolution, decision and document symbol in a paragraph, in text order."""
+def find_numbered(text: str, offset: int, own: str = "A/") -> list[Numbered]:
+    """Every resolution, decision and document symbol in a paragraph, in text order.
+    ``own``: the series of the citing body ("A/", "A/HRC/", "E/"): "its resolution 5/1" in
+    a Human Rights Council resolution is the Council's; "General Assembly resolution" is
+    always the Assembly's."""
     found: list[Numbered] = []
     taken: list[tuple[int, int]] = []
 
@@ -96,13 +112,20 @@ def find_numbered(text: str, offset: int) -> list[Numbered]:
         for m in GA_LIST.finditer(text):
             if _after_proper_name(text, m):
                 continue
+            assembly = "Assembly" in (m["lead"] or "")
             for n in GA_NUMBER.finditer(m["list"]):
                 at = m.start("list") + n.start()
                 number = n.group()
-                add(at, at + len(number.rstrip()), ga_symbol(number, m["what"]))
-        for m in SC_NUMBER.finditer(text):
-            if "resolution" in text[max(0, m.start() - 40) : m.start("n")]:
-                add(m.start("n"), m.end(), f"S/RES/{m['n']}({m['y']})")
+                symbol = ga_symbol(number, m["what"])
+                if YEAR_NUMBER.match(number):  # only the Council numbers by year
+                    symbol = "E/" + symbol.removeprefix("A/")
+                elif not assembly and "/" in number and own != "A/":
+                    symbol = own + symbol.removeprefix("A/")
+                add(at, at + len(number.rstrip()), symbol)
+        for m in SC_LIST.finditer(text):
+            for n in SC_NUMBER.finditer(m["list"]):
+                at = m.start("list") + n.start()
+                add(at, at + len(n.group()), f"S/RES/{n['n']}({n['y']})")
     for m in WHA.finditer(text):
         add(m.start(), m.end(), m["symbol"])
     for m in DOCUMENT.finditer(text):

@@ -36,6 +36,7 @@ from treatygraph.reader.find import Mention, MentionKind, TitleIndex, find_menti
 from treatygraph.reader.grammar import Name, name_key
 from treatygraph.reader.intent import intents
 from treatygraph.reader.local_names import LocalNames, form_of
+from treatygraph.reader.numbers import own_series
 from treatygraph.reader.protocols import child_topics, is_protocol, topic_of
 from treatygraph.reader.text_records import (
     INSTRUMENT_WORDS,
@@ -129,8 +130,9 @@ def _where(paragraph: Paragraph, found: _Found) -> tuple[int, int]:
 def _read_paragraph(state: _Paragraph) -> None:
     p = state.paragraph
     aliases = frozenset(state.local.aliases)
+    own = own_series(state.document.meta.symbol)
     found = find_mentions(
-        p.text, p.span.start, state.authority, extra=_made_titles(state), short=aliases
+        p.text, p.span.start, state.authority, extra=_made_titles(state), short=aliases, own=own
     )
     mentions = [_with_qualifier(state, m) for m in found]
     attached: dict[int, FootnoteMarker] = {}
