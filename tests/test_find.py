@@ -32,7 +32,7 @@ NUMBERS = [
     ("Takes note of the report contained in document A/AC.105/1137,", ["A/AC.105/1137"]),
     ("Takes note of the report of the Special Rapporteur (A/77/170),", ["A/77/170"]),
     ("Recalling World Health Assembly resolution WHA71.3,", ["WHA71.3"]),
-    ("Recalling the document S/RES/2728 (2024),", ["S/RES/2728"]),
+    ("Recalling the document S/RES/2728 (2024),", ["S/RES/2728(2024)"]),
     # not General Assembly resolutions, not symbols
     ("Recalling Commission on Narcotic Drugs resolution 60/1,", []),
     ("Welcoming the HIV/AIDS response,", []),

@@ -45,6 +45,7 @@ BODY_LIST = re.compile(
     rf"(?P<list>{_listed(_BODY)})"
 )
 SC_NUMBER = re.compile(r"(?P<n>\d{1,4})\s*\((?P<y>(?:19|20)\d\d)\)")
+SC_YEAR = re.compile(r"\s*\(((?:19|20)\d\d)\)")
 YEAR_NUMBER = re.compile(r"(?:19|20)\d\d/")
 _SC = r"\d{1,4}\s*\((?:19|20)\d\d\)"
 SC_LIST = re.compile(rf"\bresolutions?\s+(?P<list>{_listed(_SC)})")
@@ -130,8 +131,12 @@ def find_numbered(text: str, offset: int, own: str = "A/") -> list[Numbered]:
         add(m.start(), m.end(), m["symbol"])
     for m in DOCUMENT.finditer(text):
         symbol = _document_symbol(m["symbol"])
+        end = m.start() + len(symbol)
+        year = SC_YEAR.match(text, end) if symbol.startswith("S/RES/") else None
+        if year:  # "S/RES/2728 (2024)" is written without the space in a symbol
+            symbol, end = f"{symbol}({year[1]})", year.end()
         if _is_document_symbol(symbol):
-            add(m.start(), m.start() + len(symbol), symbol)
+            add(m.start(), end, symbol)
     return sorted(found, key=lambda n: n.start)
 
 
