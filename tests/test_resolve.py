@@ -215,32 +215,6 @@ def test_counting_by_how_found_is_a_filter() -> None:
     assert {"footnote", "title", "anaphora"} <= found
 
 
-# --- the authority loader ---------------------------------------------------------------------
-
-
-def test_the_authority_loader_takes_extra_and_missing_optional_columns(tmp_path: Path) -> None:
-    import csv
-    import io
-    import shutil
-
-    from treatygraph import resources
-    from treatygraph.reader.authority import load_authority
-
-    for name in ("identifiers.csv", "abbreviations.csv"):
-        shutil.copy(resources.data() / name, tmp_path / name)
-    rows = list(csv.DictReader((resources.data() / "authority.csv").open(encoding="utf-8")))
-    columns = [c for c in rows[0] if c not in {"notes", "wikidata_qid"}] + ["wikidata"]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, columns, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row | {"wikidata": "Q1" if row["id"] == "crc" else ""})
-    (tmp_path / "authority.csv").write_text(out.getvalue(), encoding="utf-8")
-    authority = load_authority(tmp_path)
-    assert authority.get("crc").wikidata == "Q1"
-    assert len(authority.instruments) == len(rows)
-
-
 def test_a_resolution_number_and_the_report_its_footnote_gives_are_both_cited() -> None:
     x = read(
         " Noting the report of the Secretary-General on the implementation of resolution 72/4,1",

@@ -49,9 +49,7 @@ _HEADER = struct.Struct("<4sQ")
 # The modules whose code decides what a part holds.
 _CODE = (
     "reader/authority", "reader/clean", "errors", "reader/extract", "reader/find", "rdf/iris",
-    "model", "reader/parse", "rdf/mapping", "reader/resolve", "rdf/vocab", "reader/grammar",
-    "reader/numbers", "reader/local_names", "reader/intent", "reader/name_words",
-    "reader/name_complement", "reader/text_records", "reader/protocols",
+    "model", "reader/parse", "rdf/mapping", "reader/resolve", "rdf/vocab",
 )  # fmt: skip
 
 

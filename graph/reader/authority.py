@@ -79,36 +79,29 @@ def _parents(value: str) -> tuple[str, ...]:
 
 
 def instrument_from_row(row: dict[str, str], symbol: str | None) -> Instrument:
-    """One authority row as a record. Only ``id``, ``canonical_title`` and ``kind`` must be
-    there: the other columns may be absent (older or newer files) and extra ones are ignored."""
-
-    def get(column: str) -> str | None:
-        return (row.get(column) or "").strip() or None
-
     unts = merge_unts(
-        parse_unts(get("unts_as_cited_in_footnote") or ""),
-        parse_unts(get("unts_per_outside_source") or ""),
+        parse_unts(row["unts_as_cited_in_footnote"]), parse_unts(row["unts_per_outside_source"])
     )
-    short = (get("short_name") or "").split(";")[0].strip() or None
+    short = row["short_name"].split(";")[0].strip() or None
     return Instrument(
         id=row["id"],
         title=row["canonical_title"],
         kind=row["kind"],
         short_title=short,
         unts=unts,
-        ilo_code=get("ilo_number"),
+        ilo_code=row["ilo_number"] or None,
         symbol=symbol,
-        parent=_parents(get("parent_instrument") or ""),
+        parent=_parents(row["parent_instrument"]),
         in_authority=True,
-        adopting_body=get("adopting_body"),
-        adoption_date=_date(get("adoption_date") or ""),
-        adoption_place=get("adoption_place"),
-        entry_into_force=_date(get("entry_into_force") or ""),
-        untc_id=get("untc_mtdsg"),
-        normlex_id=get("normlex_id"),
-        wikidata=get("wikidata") or get("wikidata_qid"),
-        sources=get("sources"),
-        notes=get("notes"),
+        adopting_body=row["adopting_body"] or None,
+        adoption_date=_date(row["adoption_date"]),
+        adoption_place=row["adoption_place"] or None,
+        entry_into_force=_date(row["entry_into_force"]),
+        untc_id=row["untc_mtdsg"] or None,
+        normlex_id=row["normlex_id"] or None,
+        wikidata=row["wikidata_qid"] or None,
+        sources=row["sources"] or None,
+        notes=row["notes"] or None,
     )
 
 
@@ -140,7 +133,7 @@ class Authority:
 def _alias_texts(row: dict[str, str], expansions: dict[str, str]) -> set[str]:
     title = row["canonical_title"]
     names = {title, re.sub(r"\s*\([^()]*\)\s*$", "", title)}
-    names |= {s.strip() for s in (row.get("short_name") or "").split(";") if s.strip()}
+    names |= {s.strip() for s in row["short_name"].split(";") if s.strip()}
     for short, long in expansions.items():
         names |= {re.sub(rf"\b{re.escape(short)}\b", long, n) for n in names}
     return names
