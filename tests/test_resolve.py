@@ -249,8 +249,29 @@ def test_protocols_thereto_of_an_instrument_nobody_listed_get_a_record_under_it(
 
 def test_a_name_first_read_without_its_footnote_moves_to_the_unts_record_given_later() -> None:
     x = read(
-        " Recalling the Treaty on Open Rivers,\n\n Noting the Treaty on Open Rivers,1",
+        " Recalling the Treaty on Open Rivers (River Treaty),\n\n Noting the Treaty on Open"
+        " Rivers,1\n\n Welcoming the Treaty on Open Rivers (River Treaty) and the River Treaty,",
         " 1  United Nations, Treaty Series, vol. 3001, No. 60001.",
     )
-    assert cites(x, "pp1") == cites(x, "pp2") == {"unts-3001-60001"}
+    assert cites(x, "pp1") == cites(x, "pp2") == cites(x, "pp3") == {"unts-3001-60001"}
     assert x.citations_of("pp1")[0].instrument.unts[0].volume == 3001
+
+
+def test_a_known_instrument_keeps_its_record_when_its_footnote_gives_an_unknown_unts() -> None:
+    # The seed's authority data gives the Global Plan of Action no UNTS reference.
+    x = read(
+        " Recalling the United Nations Global Plan of Action to Combat Trafficking in Persons,1",
+        " 1  United Nations, Treaty Series, vol. 3001, No. 60001.",
+    )
+    (c,) = x.citations_of("pp1")
+    assert (c.instrument.id, c.via, c.footnote) == ("global_plan_of_action", Via.FOOTNOTE, 1)
+
+
+def test_a_name_whose_footnote_gives_the_adopting_resolution_carries_its_symbol() -> None:
+    x = read(" Recalling the Headquarters Agreement,1", " 1  See resolution 169 (II).")
+    (c,) = x.citations_of("pp1")
+    assert (c.instrument.id, c.instrument.symbol, c.footnote) == (
+        "headquarters-agreement",
+        "A/RES/169(II)",
+        1,
+    )

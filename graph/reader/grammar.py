@@ -106,7 +106,7 @@ def name_id(title: str) -> str:
 def find_names(text: str, offset: int = 0, *, skip_first: bool = True) -> list[Name]:
     """Every instrument name in ``text``, in text order, none overlapping another.
     ``skip_first``: the text's first word is its paragraph's verb, never a modifier."""
-    if not any(h.words[0] in text for h in words().heads):
+    if not any(h.words[0] in text for h in words().heads) and "ies of " not in text:
         return []
     r = Reader(text, skip_first)
     names: list[Name] = []
@@ -122,7 +122,29 @@ def find_names(text: str, offset: int = 0, *, skip_first: bool = True) -> list[N
             i = last + 1
         else:
             i += len(head.words)
-    return names
+    return sorted(names + _places(text, offset, names), key=lambda n: n.start)
+
+
+PLACES = re.compile(
+    r"\b(?P<noun>[Tt]reaties|[Cc]onventions) of (?P<places>[A-Z][\w-]+(?:, [A-Z][\w-]+)*"
+    r",? and [A-Z][\w-]+)"
+)
+
+
+def _places(text: str, offset: int, names: list[Name]) -> list[Name]:
+    """ "the treaties of Tlatelolco, Rarotonga, Bangkok and Pelindaba": one name for each
+    place ("Treaty of Tlatelolco"), where no name read already covers it."""
+    out: list[Name] = []
+    for m in PLACES.finditer(text):
+        head = "Treaty" if m["noun"].lower() == "treaties" else "Convention"
+        for place in re.finditer(r"[A-Z][\w-]+", m["places"]):
+            start, end = m.start("places") + place.start(), m.start("places") + place.end()
+            if any(n.start - offset < end and start < n.end - offset for n in names):
+                continue
+            title = f"{head} of {place.group()}"
+            out.append(Name(start + offset, end + offset, title, head.lower(), head, "",
+                            start + offset))  # fmt: skip
+    return out
 
 
 def _read_name(r: Reader, i: int, head: Head) -> tuple[Name | None, int]:

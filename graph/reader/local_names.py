@@ -85,6 +85,12 @@ class LocalNames:
             self.aliases.add(alias)
             self.forms.setdefault("=" + alias, []).append(instrument.id)
 
+    def rename(self, old: str, new: Instrument) -> None:
+        """An instrument now known by another record (a footnote gave its UNTS reference)."""
+        self.instruments[new.id] = new
+        for ids in self.forms.values():
+            ids[:] = list(dict.fromkeys(new.id if i == old else i for i in ids))
+
     def resolve(self, form: str, in_paragraph: list[str]) -> Instrument | None:
         """The one instrument a short form names: see the module's rules."""
         ids = self.forms.get(form, [])

@@ -43,6 +43,8 @@ def complement(
             nxt = r.word(k + 1)
             if nxt == "the" and (between or _alias_follows(r, k + 2)):
                 between = False
+            elif nxt in r.w.openers and is_capitalised(r.word(k + 2)):
+                pass  # "... Chemical Weapons and on Their Destruction"
             elif nxt == "relating":
                 pass
             elif not (nxt[:1].isupper() and nxt not in r.w.not_modifier) or _phrase_follows(

@@ -48,6 +48,7 @@ from treatygraph.reader.text_records import (
     protocol_record,
     symbol_record,
     text_title,
+    unknown_unts_of,
     unts_record,
 )
 
@@ -182,15 +183,19 @@ def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | 
             title = _title_text(state, marker.offset)
         by_note = _from_references(state, footnote.references, title, named)
         if mention.name is not None and not local and only_documents(by_note):
+            if len(by_note) == 1 and len(named) == 1 and not named[0].in_authority:
+                named = [replace(named[0], symbol=named[0].symbol or by_note[0].symbol)]
             by_note = []  # "the X Programme of Action¹" with "¹ A/60/88, annex": where it is
+        if unknown_unts_of(named, by_note):
+            by_note = named  # the authority record lacks the UNTS reference the footnote gives
         if by_note:
             missing = [i for i in named if i.id not in {n.id for n in by_note}]
             quiet = (MentionKind.ANAPHORA, MentionKind.NAME, MentionKind.RESOLUTION)
             if missing and mention.kind not in quiet:
                 _warn(
                     state,
-                    f"footnote {footnote.number} cites {_ids(by_note)}, "
-                    f"the text names {_ids(missing)}; the footnote is followed",
+                    f"footnote {footnote.number} cites {', '.join(i.id for i in by_note)}, "
+                    f"the text names {', '.join(i.id for i in missing)}; the footnote is followed",
                 )
             if mention.kind is MentionKind.RESOLUTION and missing:
                 for inst in missing:  # "resolution 72/4¹" with "¹ A/73/85": both are cited
@@ -217,6 +222,7 @@ def _bind_name(state: _Paragraph, key: str, record: Instrument) -> Instrument:
     known = state.by_name.setdefault(key, record)
     if record.unts and not known.unts and not known.in_authority:
         state.renamed[known.id] = state.by_name[key] = record
+        state.local.rename(known.id, record)
         return record
     return known
 
@@ -431,10 +437,6 @@ def _made_titles(state: _Paragraph) -> TitleIndex | None:
 @lru_cache(maxsize=512)  # bounded: a reader process may read thousands of resolutions
 def _index_of(aliases: tuple[Alias, ...]) -> TitleIndex:
     return TitleIndex.build(aliases)
-
-
-def _ids(instruments: list[Instrument]) -> str:
-    return ", ".join(i.id for i in instruments)
 
 
 def _warn(state: _Paragraph, message: str) -> None:

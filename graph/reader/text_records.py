@@ -148,3 +148,14 @@ def clause_before(text: str, start: int, offset: int) -> Span:
     while end > clause_start and text[end - 1] in " ,;:":
         end -= 1
     return Span(clause_start, end)
+
+
+def unknown_unts_of(named: list[Instrument], by_note: list[Instrument]) -> bool:
+    """One known instrument named, and its footnote gives a UNTS record nobody knew."""
+    return (
+        len(named) == len(by_note) == 1
+        and named[0].in_authority
+        and not named[0].unts
+        and not by_note[0].in_authority
+        and bool(by_note[0].unts)
+    )
