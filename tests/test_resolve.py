@@ -275,3 +275,13 @@ def test_a_name_whose_footnote_gives_the_adopting_resolution_carries_its_symbol(
         "A/RES/169(II)",
         1,
     )
+
+
+def test_a_known_treaty_and_the_document_its_footnote_gives_are_both_cited() -> None:
+    # crc is known by its UNTS record; the footnote gives a committee's report on it.
+    x = read(" Noting the work under the Convention on the Rights of the Child,1", " 1  A/79/41.")
+    assert {(c.instrument.id, str(c.via)) for c in x.citations_of("pp1")} == {
+        ("crc", "title"),
+        ("a-79-41", "footnote"),
+    }
+    assert x.problems == ()

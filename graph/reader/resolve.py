@@ -43,6 +43,7 @@ from treatygraph.reader.text_records import (
     clause_before,
     ilo_record,
     is_treaty,
+    known_and_document,
     name_record,
     only_documents,
     protocol_record,
@@ -52,6 +53,7 @@ from treatygraph.reader.text_records import (
     unts_record,
 )
 
+ANAPHORA = MentionKind.ANAPHORA
 ATTACH_GAP = re.compile(r"^[\s,;:.”’\")\]]{0,3}$")
 
 
@@ -190,16 +192,15 @@ def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | 
             by_note = named  # the authority record lacks the UNTS reference the footnote gives
         if by_note:
             missing = [i for i in named if i.id not in {n.id for n in by_note}]
-            quiet = (MentionKind.ANAPHORA, MentionKind.NAME, MentionKind.RESOLUTION)
-            if missing and mention.kind not in quiet:
+            both = mention.kind is MentionKind.RESOLUTION or known_and_document(missing, by_note)
+            for inst in missing if both else ():  # "resolution 72/4¹" with "¹ A/73/85"
+                state.add(_Found(inst, _via(mention, [inst]), span))
+            if missing and not both and mention.kind not in (ANAPHORA, MentionKind.NAME):
                 _warn(
                     state,
                     f"footnote {footnote.number} cites {', '.join(i.id for i in by_note)}, "
                     f"the text names {', '.join(i.id for i in missing)}; the footnote is followed",
                 )
-            if mention.kind is MentionKind.RESOLUTION and missing:
-                for inst in missing:  # "resolution 72/4¹" with "¹ A/73/85": both are cited
-                    state.add(_Found(inst, _via(mention, [inst]), span))
             named, via = by_note, Via.FOOTNOTE
     made_title = mention.kind is MentionKind.TITLE and mention.key in state.made
     if (mention.name is not None or made_title) and len(named) == 1 and not local:

@@ -159,3 +159,9 @@ def unknown_unts_of(named: list[Instrument], by_note: list[Instrument]) -> bool:
         and not by_note[0].in_authority
         and bool(by_note[0].unts)
     )
+
+
+def known_and_document(named: list[Instrument], by_note: list[Instrument]) -> bool:
+    """A treaty the authority knows by its UNTS record, and a footnote giving a document
+    (the review conference's report on it): two citations."""
+    return only_documents(by_note) and all(i.in_authority and i.unts for i in named)
