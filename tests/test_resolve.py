@@ -285,3 +285,20 @@ def test_a_known_treaty_and_the_document_its_footnote_gives_are_both_cited() -> 
         ("a-79-41", "footnote"),
     }
     assert x.problems == ()
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (" Recalling the Final Document of the Review Conference of the Parties to the"
+         " Convention on the Rights of the Child,",
+         {name_id("Final Document of the Review Conference of the Parties to the Convention on"
+                  " the Rights of the Child"), "crc"}),
+        (" Recalling the Additional Protocol to the Convention on the Rights of the Child on Play,",
+         {name_id("Additional Protocol to the Convention on the Rights of the Child on Play")}),
+    ],
+)  # fmt: skip
+def test_a_treaty_named_inside_another_name_is_cited_unless_that_is_its_protocol(
+    body: str, expected: set[str]
+) -> None:
+    assert cites(read(body), "pp1") == expected

@@ -230,7 +230,7 @@ def find_mentions(
         made = [t for t in extra.find(text, offset, tokens) if not _within(t, names)]
         titles = _merge_titles(titles, made)
     names = [n for n in names if not any(_head_inside(n, t) for t in titles)]
-    titles = [t for t in titles if not any(_heads_over(n, t) for n in names)]
+    titles = [t for t in titles if not any(_protocol_over(n, t) for n in names)]
     others = find_ilo(text, offset) + find_resolutions(text, offset, own)
     others += find_anaphora(text, offset)
     kept = _Kept(titles)
@@ -249,8 +249,27 @@ def _keep(kept: _Kept, others: list[Mention]) -> None:
             continue  # "the Protocols thereto" inside a quoted title
         if any(k.span.contains(m.span) for k in inside):
             continue
-        if not any(_overlap(k.span, m.span) for k in near):
+        if not any(_overlap(k.span, m.span) and not _names_around(m, k) for k in near):
             kept.add(m)
+
+
+def _names_around(name: Mention, title: Mention) -> bool:
+    """ "Final Document of the 2010 Review Conference of the Parties to the Treaty on the
+    Non-Proliferation of Nuclear Weapons" cites the Treaty too: a name (not a protocol's)
+    whose head comes before a title it contains is read around it."""
+    return (
+        name.kind is MentionKind.NAME
+        and title.kind is MentionKind.TITLE
+        and _heads_over(name, title)
+        and name.name is not None
+        and "protocol" not in name.name.kind
+    )
+
+
+def _protocol_over(name: Mention, title: Mention) -> bool:
+    """ "the Protocol Additional to the Geneva Conventions" cites the Protocol, not the
+    Conventions (as "Protocol to the X" in the seed's gold)."""
+    return name.name is not None and "protocol" in name.name.kind and _heads_over(name, title)
 
 
 def _within(title: Mention, names: list[Mention]) -> bool:

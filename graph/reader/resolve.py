@@ -429,8 +429,8 @@ def _made_titles(state: _Paragraph) -> TitleIndex | None:
     aliases = tuple(
         Alias(i.title, i.id, case_sensitive=False)
         for i in state.made.values()
-        if len(i.title.split()) >= 3 and INSTRUMENT_WORDS.search(i.title)
-    )
+        if len(i.title.split()) >= 3 and INSTRUMENT_WORDS.search(i.title) and not i.symbol
+    )  # a document is found again by its symbol, not by words the text put before it
     index = state.titles[len(state.made)] = _index_of(aliases) if aliases else None
     return index
 
