@@ -188,7 +188,7 @@ def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | 
             if len(by_note) == 1 and len(named) == 1 and not named[0].in_authority:
                 named = [replace(named[0], symbol=named[0].symbol or by_note[0].symbol)]
             by_note = []  # "the X Programme of Action¹" with "¹ A/60/88, annex": where it is
-        if unknown_unts_of(named, by_note):
+        if mention.kind is MentionKind.TITLE and unknown_unts_of(named, by_note):
             by_note = named  # the authority record lacks the UNTS reference the footnote gives
         if by_note:
             missing = [i for i in named if i.id not in {n.id for n in by_note}]
@@ -322,15 +322,16 @@ def _antecedents(state: _Paragraph, mention: Mention) -> tuple[Span, list[Instru
     plural = mention.key.endswith("s")
     for inst_id in reversed(state.cited()):
         kids = [a.get(k) for k in a.children.get(inst_id, ()) if is_protocol(a.get(k), optional)]
+        record = _record(state)(inst_id)
+        if not kids and is_treaty(record) and not record.in_authority:
+            # the nearest treaty only the text knows: a record of its own protocol
+            return mention.span, [_made(state, protocol_record(record, optional, plural))]
         if not kids:
             continue
         if plural or len(kids) == 1:
             return mention.span, kids
         return _qualified(state, mention.span, kids)
-    parent = next((i for i in map(_record(state), reversed(state.cited())) if is_treaty(i)), None)
-    if parent is None or a.children.get(parent.id):
-        return mention.span, []
-    return mention.span, [_made(state, protocol_record(parent, optional, plural))]
+    return mention.span, []
 
 
 def _record(state: _Paragraph) -> Callable[[str], Instrument]:
