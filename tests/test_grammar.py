@@ -126,6 +126,10 @@ NAMES = [
     ("Recalling the 2005 World Summit Outcome,", ["2005 World Summit Outcome"]),
     ("Noting the Joint Communiqué of the Meeting of Foreign Ministers,",
      ["Joint Communiqué of the Meeting of Foreign Ministers"]),
+    ("Recalling the Declaration of the Indian Ocean as a Zone of Peace,",
+     ["Declaration of the Indian Ocean as a Zone of Peace"]),
+    ("Welcoming the Siem Reap–Angkor Action Plan 2025–2029,",
+     ["Siem Reap–Angkor Action Plan 2025–2029"]),
     # not names
     ("Welcomes the Comprehensive Test-Ban Treaty Organization,", []),
     ("Recalling the Convention,", []),

@@ -86,6 +86,7 @@ def test_a_resolution_that_names_no_instrument_cites_none() -> None:
 # --- document-local short names ---------------------------------------------------------------
 
 TIRANA = "tirana-statute-of-the-court-of-birds"
+ISLANDS = "charter-of-the-association-of-island-states"
 
 SHORT = [
     # body → {paragraph: cited ids}
@@ -105,6 +106,12 @@ SHORT = [
     # a short name the text gave in parentheses
     (" Recalling the Treaty on Open Rivers (River Treaty),\n\n Welcoming the River Treaty review,",
      {"pp2": {"treaty-on-open-rivers"}}),
+    # a name cut short of one named earlier is that one
+    (" Recalling the Charter of the Association of Island States,\n\n Noting the bodies"
+     " established under the Charter of the Association,", {"pp2": {ISLANDS}}),
+    # "the Charter bodies": an adjective, not a citation
+    (" Recalling the Charter of the Association of Island States,\n\n Noting the Charter"
+     " bodies,", {"pp2": set()}),
     # "the Statute" before any statute was named: nothing
     (" Noting the Statute,\n\n Recalling the Tirana Statute of the Court of Birds,",
      {"pp1": set()}),

@@ -48,10 +48,12 @@ def find_short_forms(text: str, offset: int, aliases: frozenset[str]) -> list[Sh
     """Every "the [Modifiers] Head" and every alias the document gave, in ``text``."""
     heads = _head_names()
     found: list[ShortForm] = []
+    attributive = words().attributive
     for m in _FORM.finditer(text):
         modifiers, head = m.group(1), m.group(2)
-        if head not in heads:
-            continue
+        following = text[m.end() :].split(None, 1)
+        if head not in heads or (following and following[0].strip(",;.") in attributive):
+            continue  # "the Charter bodies": an adjective, not a citation
         found.append(ShortForm(offset + m.start(), offset + m.end(), form_of(modifiers, head)))
     for alias in aliases:
         for m in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", text):
@@ -90,6 +92,12 @@ class LocalNames:
         self.instruments[new.id] = new
         for ids in self.forms.values():
             ids[:] = list(dict.fromkeys(new.id if i == old else i for i in ids))
+
+    def by_prefix(self, title: str) -> Instrument | None:
+        """The one instrument named earlier whose title this one begins ("Charter of the
+        Association" after "Charter of the Association of Southeast Asian Nations")."""
+        found = {i.id: i for i in self.instruments.values() if i.title.startswith(title + " ")}
+        return next(iter(found.values())) if len(found) == 1 else None
 
     def resolve(self, form: str, in_paragraph: list[str]) -> Instrument | None:
         """The one instrument a short form names: see the module's rules."""

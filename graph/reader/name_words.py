@@ -9,7 +9,7 @@ from functools import cache
 
 from treatygraph.reader.authority import read_data, read_rows
 
-TOKEN = re.compile(r"[^\W\d_][\w'’‑-]*|\d+(?:[.:]\d+)*|[^\w\s]")
+TOKEN = re.compile(r"[^\W\d_][\w'’‑-]*(?:–[^\W\d_][\w'’‑-]*)*|\d+(?:[.:]\d+)*|[^\w\s]")
 MONTHS = frozenset(
     "January February March April May June July August September October November December".split()
 )
@@ -39,6 +39,7 @@ class Words:
     continuation: frozenset[str]
     not_modifier: frozenset[str]
     series: frozenset[str]
+    attributive: frozenset[str]
 
 
 @cache
@@ -70,6 +71,7 @@ def words() -> Words:
         continuation=listed("continuation"),
         not_modifier=listed("not-modifier"),
         series=listed("series"),
+        attributive=listed("attributive"),
     )
 
 

@@ -301,7 +301,7 @@ def _local(state: _Paragraph, name: Name) -> Instrument | None:
     here = [f.instrument.id for f in state.found]
     alias = state.local.resolve("=" + name.title, here)
     if alias is not None or name.title != " ".join(f"{name.modifiers} {name.head}".split()):
-        return alias
+        return alias or state.local.by_prefix(name.title)
     return state.local.resolve(form_of(name.modifiers, name.head), here)
 
 
