@@ -309,3 +309,15 @@ def test_a_treaty_named_inside_another_name_is_cited_unless_that_is_its_protocol
     body: str, expected: set[str]
 ) -> None:
     assert cites(read(body), "pp1") == expected
+
+
+def test_the_protocols_to_a_treaty_are_cited_not_the_treaty() -> None:
+    x = read(
+        " Welcoming the ratification of the protocols to the Treaty on Open Rivers, to the"
+        " Convention on Alpine Meadows and to the Treaty on Desert Wells,"
+    )
+    assert cites(x, "pp1") == {
+        "treaty-on-open-rivers--protocols",
+        "convention-on-alpine-meadows--protocols",
+        "treaty-on-desert-wells--protocols",
+    }

@@ -37,7 +37,7 @@ from treatygraph.reader.grammar import Name, name_key
 from treatygraph.reader.intent import intents
 from treatygraph.reader.local_names import LocalNames, form_of
 from treatygraph.reader.numbers import own_series
-from treatygraph.reader.protocols import child_topics, is_protocol, topic_of
+from treatygraph.reader.protocols import child_topics, is_protocol, protocols_named, topic_of
 from treatygraph.reader.text_records import (
     INSTRUMENT_WORDS,
     clause_before,
@@ -165,10 +165,7 @@ def _mention_before(mentions: list[Mention], marker: FootnoteMarker, text: str) 
 
 
 def _footnote(state: _Paragraph, number: int) -> Footnote | None:
-    try:
-        return state.document.footnote(number)
-    except KeyError:
-        return None
+    return next((f for f in state.document.footnotes if f.number == number), None)
 
 
 def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | None) -> None:
@@ -208,6 +205,9 @@ def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | 
         named = [_bind_name(state, key, named[0])]
     if not named:
         _warn(state, f"'{span.slice(state.document.text)}' cites nothing that could be resolved")
+    before = state.document.text[state.paragraph.span.start : span.start]
+    if len(named) == 1 and (kids := protocols_named(before, named[0], state.authority)):
+        named = [k if k.in_authority else _made(state, k) for k in kids]  # "protocols to the X"
     alias = mention.name.alias if mention.name else None
     for inst in named:
         state.add(_Found(inst, via, span, footnote.number if footnote else None), alias)
