@@ -43,11 +43,15 @@ class ParagraphKind(StrEnum):
 
 
 class Via(StrEnum):
-    """How a citation was found: through a footnote, by name, or by a reference phrase."""
+    """How a citation was found: through a footnote, by a name the authority data knows, by
+    a reference phrase, by a document-local short form, or by the grammar of names and
+    numbers (a record made from the text: ``Instrument.in_authority`` is false)."""
 
     FOOTNOTE = "footnote"
     TITLE = "title"
     ANAPHORA = "anaphora"
+    SHORT_NAME = "short-name"
+    GRAMMAR = "grammar"
 
 
 @dataclass(frozen=True, slots=True)

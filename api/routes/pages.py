@@ -175,7 +175,12 @@ def found_by(c: Mapping[str, Any]) -> str:
     """
     if c.get("via") == "footnote" and c.get("footnote") is not None:
         return f"footnote {c['footnote']}"
-    words = {"title": "by title", "anaphora": "by reference (“thereto”)"}
+    words = {
+        "title": "by title",
+        "anaphora": "by reference (“thereto”)",
+        "short-name": "by short name",
+        "grammar": "by name (not in the authority data)",
+    }
     text = words.get(str(c.get("via")), str(c.get("via")))
     return text + (f", footnote {c['footnote']}" if c.get("footnote") is not None else "")
 

@@ -43,7 +43,7 @@ from treatygraph.reader.extract import meta_path, read
 
 # Bump when the reader changes what it extracts, so cached readings are not reused. (The code
 # of the reader and of the mapping is part of the cache key as well, so this is a backstop.)
-READER_VERSION = "1"
+READER_VERSION = "2"
 PARALLEL_FROM = 16  # below this many files, a process pool costs more than it saves
 MAGIC = b"TGP1"  # part files: magic, record length (8 bytes LE), pickled record, lines
 _HEADER = struct.Struct("<4sQ")

@@ -227,11 +227,12 @@ def citation_intent(key: str | None) -> Intent | None:
 
 
 def via_concept(via: str) -> str:
-    """The SKOS concept of how a citation was found (``footnote``, ``title``, ``anaphora``)."""
+    """The SKOS concept of how a citation was found (``footnote``, ``title``, ``anaphora``,
+    ``short-name``, ``grammar``)."""
     return f"{TG}via-{via}"
 
 
-VIAS = ("footnote", "title", "anaphora")
+VIAS = ("footnote", "title", "anaphora", "short-name", "grammar")
 
 
 # --- what the build materialises for queries in the standard vocabularies --------------------

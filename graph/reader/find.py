@@ -18,6 +18,9 @@ from functools import cache
 
 from treatygraph.model import Document, Footnote, Reference, ReferenceKind, Span
 from treatygraph.reader.authority import Alias, Authority
+from treatygraph.reader.grammar import Name, find_names
+from treatygraph.reader.local_names import find_short_forms
+from treatygraph.reader.numbers import find_numbered, ga_symbol
 
 TOKEN = re.compile(r"\w+(?:[-.'’]\w+)*|[^\w\s]")
 FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -28,6 +31,8 @@ class MentionKind(StrEnum):
     ILO = "ilo"  # "... Convention, 1930 (No. 29)"
     RESOLUTION = "resolution"  # "its resolution 64/293"
     ANAPHORA = "anaphora"  # "the Protocols thereto", "those instruments"
+    NAME = "name"  # a name the grammar reads: "Rome Statute of the International Criminal Court"
+    SHORT = "short"  # a document-local short form: "the Statute", "the Rome Statute"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,7 @@ class Mention:
     span: Span
     key: str  # instrument id, ILO code, document symbol, or anaphor form
     qualifier_of: str | None = None  # anaphora: the child the qualifier names
+    name: Name | None = None  # what the grammar read, for NAME mentions
 
 
 # --- titles -----------------------------------------------------------------------------
@@ -131,16 +137,7 @@ ILO_TITLE = re.compile(
     r"(?P<title>(?:\(?[A-Z][\w-]*\)?,? (?:(?:of|and|for|on|the|in|to) )*){1,8}?"
     r"(?P<type>Convention|Recommendation)(?: \(Revised\))?, \d{4}) \(No\. (?P<number>\d+)\)"
 )
-_DATED = r"\d+/\d+(?:\s+of\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4})?"
-RESOLUTION_NUMBER = re.compile(
-    r"(?P<lead>\b(?:General Assembly|its|Assembly|the)\s+)?"
-    rf"\bresolutions?\s+(?P<list>{_DATED}(?:(?:,\s*|,?\s+and\s+){_DATED})*)"
-)
-BODY_RESOLUTION = re.compile(
-    r"\b(?:(?P<sc>Security Council)\s+resolution\s+(?P<sc_n>\d+)\s+\((?P<sc_y>\d{4})\)"
-    r"|(?P<hrc>Human Rights Council)\s+resolution\s+(?P<hrc_n>\d+/\d+)"
-    r"|(?P<ecosoc>Economic and Social Council)\s+resolution\s+(?P<ec_n>\d{4}/\d+))"
-)
+OPENING_VERB = re.compile(r"[A-Z][a-z]+(?:ing|s)\s+(?:also\s+|further\s+)?the\s+")
 ANAPHORA = re.compile(
     r"\bthe\s+(?P<optional>Optional\s+)?(?P<noun>Protocols?)\s+thereto\b"
     r"|\b(?P<group>those|these|both|the above-mentioned|the aforementioned)\s+instruments\b",
@@ -163,57 +160,34 @@ def find_ilo(text: str, offset: int) -> list[Mention]:
     mentions = []
     for m in ILO_TITLE.finditer(text):
         code = ilo_code(m.group("type"), m.group("number"), bool(m.group("protocol")))
-        mentions.append(Mention(MentionKind.ILO, Span(offset + m.start(), offset + m.end()), code))
+        lead = OPENING_VERB.match(text) if m.start() == 0 else None
+        start = m.start() + (lead.end() if lead else 0)
+        mentions.append(Mention(MentionKind.ILO, Span(offset + start, offset + m.end()), code))
     return mentions
 
 
-def ga_symbol(number: str) -> str:
-    """
-    >>> ga_symbol("73/195"), ga_symbol("2200 A (XXI)")
-    ('A/RES/73/195', 'A/RES/2200(XXI)')
-    """
-    m = re.fullmatch(r"(\d+)\s*(?:[A-Z]\s*)?\(([IVXL]+)\)", number.strip())
-    if m:
-        return f"A/RES/{m.group(1)}({m.group(2)})"
-    return f"A/RES/{number.strip()}"
+def find_resolutions(text: str, offset: int, own: str = "A/") -> list[Mention]:
+    """Resolutions, decisions and documents named by number or symbol in prose; ``own``: the
+    citing body's series ("A/HRC/": "its resolution 5/1" is the Council's)."""
+    return [
+        Mention(MentionKind.RESOLUTION, Span(n.start, n.end), n.symbol)
+        for n in find_numbered(text, offset, own)
+    ]
 
 
-def find_resolutions(text: str, offset: int) -> list[Mention]:
-    """Resolution numbers in prose. A bare "resolution 25/1" right after a capitalised name
-    (a commission's) is not the General Assembly's and is left to the titles."""
-    mentions: list[Mention] = []
-    if "resolution" not in text:  # both patterns need the word: most texts have none
-        return mentions
-    taken: list[tuple[int, int]] = []
-    for m in BODY_RESOLUTION.finditer(text):
-        if m.group("sc"):
-            symbol = f"S/RES/{m.group('sc_n')}({m.group('sc_y')})"
-        elif m.group("hrc"):
-            symbol = f"A/HRC/RES/{m.group('hrc_n')}"
-        else:
-            symbol = f"E/RES/{m.group('ec_n')}"
-        taken.append((m.start(), m.end()))
-        mentions.append(
-            Mention(MentionKind.RESOLUTION, Span(offset + m.start(), offset + m.end()), symbol)
-        )
-    for m in RESOLUTION_NUMBER.finditer(text):
-        start = m.start("list") - len("resolution ")
-        if any(s <= start < e for s, e in taken) or _after_proper_name(text, m.start(), m):
-            continue
-        for n in re.finditer(r"\d+/\d+", m.group("list")):
-            s = offset + m.start("list") + n.start()
-            mentions.append(
-                Mention(MentionKind.RESOLUTION, Span(s, s + len(n.group())), ga_symbol(n.group()))
-            )
-    return mentions
+def find_grammar_names(text: str, offset: int, skip_first: bool) -> list[Mention]:
+    """Instrument names the grammar reads, whether or not the authority data knows them."""
+    return [
+        Mention(MentionKind.NAME, Span(n.start, n.end), n.key, name=n)
+        for n in find_names(text, offset, skip_first=skip_first)
+    ]
 
 
-def _after_proper_name(text: str, start: int, m: re.Match[str]) -> bool:
-    if m.group("lead"):
-        return False
-    before = text[:start].rstrip().rsplit(None, 1)
-    word = before[-1] if before else ""
-    return word[:1].isupper() and not word.endswith(("ing", ","))
+def find_short(text: str, offset: int, aliases: frozenset[str]) -> list[Mention]:
+    return [
+        Mention(MentionKind.SHORT, Span(f.start, f.end), f.form)
+        for f in find_short_forms(text, offset, aliases)
+    ]
 
 
 def find_anaphora(text: str, offset: int) -> list[Mention]:
@@ -234,17 +208,40 @@ def find_anaphora(text: str, offset: int) -> list[Mention]:
 
 
 def find_mentions(
-    text: str, offset: int, authority: Authority, *, extra: TitleIndex | None = None
+    text: str,
+    offset: int,
+    authority: Authority,
+    *,
+    extra: TitleIndex | None = None,
+    short: frozenset[str] | None = None,
+    skip_first: bool = True,
+    own: str = "A/",
 ) -> list[Mention]:
-    """All mentions in one paragraph or footnote, in text order; a title, ILO or resolution
-    mention inside a longer title is part of that title, not a mention of its own.
-    ``extra`` adds titles beyond the authority's (records made from earlier text)."""
+    """All mentions in one paragraph or footnote, in text order; a mention inside a longer one
+    is part of it, not a mention of its own. Titles the authority (or ``extra``: records made
+    from earlier text) knows come first; a name the grammar reads replaces them only where its
+    head comes before them ("Additional Protocol to the <known Convention>"). ``short``: read
+    document-local short forms too, with these aliases the document gave; ``own``: see
+    :func:`find_resolutions`."""
     tokens = Tokens(text)
     titles = title_index(authority).find(text, offset, tokens)
+    names = find_grammar_names(text, offset, skip_first)
     if extra is not None:
-        titles = _merge_titles(titles, extra.find(text, offset, tokens))
-    others = find_ilo(text, offset) + find_resolutions(text, offset) + find_anaphora(text, offset)
+        made = [t for t in extra.find(text, offset, tokens) if not _within(t, names)]
+        titles = _merge_titles(titles, made)
+    names = [n for n in names if not any(_head_inside(n, t) for t in titles)]
+    titles = [t for t in titles if not any(_protocol_over(n, t) for n in names)]
+    others = find_ilo(text, offset) + find_resolutions(text, offset, own)
+    others += find_anaphora(text, offset)
     kept = _Kept(titles)
+    _keep(kept, others + names)
+    if short is not None:  # short forms last: "the Antarctic Treaty" is a name's, not a form
+        _keep(kept, find_short(text, offset, short))
+    return sorted(kept.mentions, key=lambda x: x.span.start)
+
+
+def _keep(kept: _Kept, others: list[Mention]) -> None:
+    """Add mentions, longest first, where they neither lie inside nor overlap a kept one."""
     for m in sorted(others, key=lambda x: (-(x.span.end - x.span.start), x.span.start)):
         near = kept.near(m.span)
         inside = [k for k in near if k.span.contains(m.span) or m.span.contains(k.span)]
@@ -252,9 +249,50 @@ def find_mentions(
             continue  # "the Protocols thereto" inside a quoted title
         if any(k.span.contains(m.span) for k in inside):
             continue
-        if not any(_overlap(k.span, m.span) for k in near):
+        if not any(_overlap(k.span, m.span) and not _names_around(m, k) for k in near):
             kept.add(m)
-    return sorted(kept.mentions, key=lambda x: x.span.start)
+
+
+def _names_around(name: Mention, title: Mention) -> bool:
+    """ "Final Document of the 2010 Review Conference of the Parties to the Treaty on the
+    Non-Proliferation of Nuclear Weapons" cites the Treaty too: a name (not a protocol's)
+    whose head comes before a title it contains is read around it."""
+    return (
+        name.kind is MentionKind.NAME
+        and title.kind is MentionKind.TITLE
+        and _heads_over(name, title)
+        and name.name is not None
+        and "protocol" not in name.name.kind
+    )
+
+
+def _protocol_over(name: Mention, title: Mention) -> bool:
+    """ "the Protocol Additional to the Geneva Conventions" cites the Protocol, not the
+    Conventions (as "Protocol to the X" in the seed's gold)."""
+    return name.name is not None and "protocol" in name.name.kind and _heads_over(name, title)
+
+
+def _within(title: Mention, names: list[Mention]) -> bool:
+    """A title made from earlier text ("Rome Statute") inside a longer name read now."""
+    return any(n.span.contains(title.span) and n.span != title.span for n in names)
+
+
+def _head_inside(name: Mention, title: Mention) -> bool:
+    """A grammar name whose head lies inside a title the authority knows reads no further
+    than that title: the title is the better reading."""
+    assert name.name is not None
+    return title.span.start <= name.name.head_start < title.span.end
+
+
+def _heads_over(name: Mention, title: Mention) -> bool:
+    """A grammar name whose head comes before a title it contains names another instrument:
+    "the Protocol Additional to the Geneva Conventions" is not the Geneva Conventions."""
+    assert name.name is not None
+    return (
+        name.span.contains(title.span)
+        and name.span != title.span
+        and name.name.head_start < title.span.start
+    )
 
 
 class _Kept:
@@ -303,7 +341,8 @@ OFFICIAL_RECORDS = re.compile(
 )
 RESOLUTION_REF = re.compile(
     r"^(?:See\s+(?:also\s+)?)?(?:General Assembly\s+)?[Rr]esolutions?\s+"
-    r"(?P<number>\d+/\d+|\d+\s*(?:[A-Z]\s*)?\([IVXL]+\))(?:,\s*(?P<pinpoint>[^;]+?))?\.?\s*$"
+    r"(?P<number>(?:ES-|S-)?\d+/\d+|\d+\s*(?:[A-Z]\s*)?\([IVXL]+\))"
+    r"(?:,\s*(?P<pinpoint>[^;]+?))?\.?\s*$"
 )
 SYMBOL = re.compile(
     r"(?<![\w/.])(?P<symbol>[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.()-]*[A-Za-z0-9)])+)"

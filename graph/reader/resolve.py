@@ -12,8 +12,9 @@ from the text alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from treatygraph.model import (
     Citation,
@@ -29,38 +30,31 @@ from treatygraph.model import (
     Span,
     Unts,
     Via,
-    symbol_slug,
 )
-from treatygraph.reader.authority import Alias, Authority, read_data, read_rows
+from treatygraph.reader.authority import Alias, Authority
 from treatygraph.reader.find import Mention, MentionKind, TitleIndex, find_mentions
-
-ATTACH_GAP = re.compile(r"^[\s,;:.”’\")\]]{0,3}$")
-INSTRUMENT_WORDS = re.compile(
-    r"\b(Convention|Protocol|Covenant|Agreement|Treaty|Charter|Declaration|Statute|Principles|"
-    r"Guidelines|Rules|Plan|Programme|Strategy|Compact|Agenda|Recommendation)\b"
+from treatygraph.reader.grammar import Name, name_key
+from treatygraph.reader.intent import intents
+from treatygraph.reader.local_names import LocalNames, form_of
+from treatygraph.reader.numbers import own_series
+from treatygraph.reader.protocols import child_topics, is_protocol, protocols_named, topic_of
+from treatygraph.reader.text_records import (
+    INSTRUMENT_WORDS,
+    clause_before,
+    ilo_record,
+    is_treaty,
+    known_and_document,
+    name_record,
+    only_documents,
+    protocol_record,
+    symbol_record,
+    text_title,
+    unknown_unts_of,
+    unts_record,
 )
-TITLE_WORD = re.compile(r"^(?:[A-Z][\w'’-]*|of|on|the|and|for|against|in|to|by|from|with|a|an)$")
-NUMBERISH = re.compile(r"\(?(?:No\.|\d+\)?|\d{4})")
 
-
-@cache
-def intent_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
-    rows = read_rows(read_data("intents.csv"))
-    return tuple((re.compile(r["pattern"], re.IGNORECASE | re.DOTALL), r["intent"]) for r in rows)
-
-
-def intent_of(text: str) -> str:
-    """The citing intent of a paragraph, from its opening words.
-
-    >>> intent_of("Urges Member States to consider ratifying or acceding to the Convention")
-    'urges-ratification'
-    >>> intent_of("Recalling the Convention"), intent_of("Takes note of the report")
-    ('recalling', 'taking-note')
-    """
-    for pattern, intent in intent_rules():
-        if pattern.search(text):
-            return intent
-    return "other"
+ANAPHORA = MentionKind.ANAPHORA
+ATTACH_GAP = re.compile(r"^[\s,;:.”’\")\]]{0,3}$")
 
 
 @dataclass
@@ -83,7 +77,14 @@ class _Paragraph:
     made: dict[str, Instrument]
     problems: list[Problem]
     titles: dict[int, TitleIndex | None]  # the index of made titles, by len(made)
+    local: LocalNames  # the document's short forms so far
+    by_name: dict[str, Instrument]  # grammar name key → the record it resolved to
+    renamed: dict[str, Instrument]  # a name's record → the UNTS one a later footnote gave
     found: list[_Found] = field(default_factory=list)
+
+    def add(self, found: _Found, alias: str | None = None) -> None:
+        self.found.append(found)
+        self.local.introduce(found.instrument, alias)
 
     def cited(self) -> list[str]:
         seen: dict[str, None] = {}
@@ -100,21 +101,42 @@ def resolve(
     problems: list[Problem] = []
     citations: list[Citation] = []
     titles: dict[int, TitleIndex | None] = {}
+    local, by_name, renamed = LocalNames(), dict[str, Instrument](), dict[str, Instrument]()
     for paragraph in document.paragraphs:
-        state = _Paragraph(paragraph, document, authority, made, problems, titles)
+        state = _Paragraph(
+            paragraph, document, authority, made, problems, titles, local, by_name, renamed
+        )
         _read_paragraph(state)
-        intent = intent_of(paragraph.text)
-        for f in state.found:
+        spans = [_where(paragraph, f) for f in state.found]
+        for f, intent in zip(state.found, intents(paragraph.text, spans), strict=True):
             quote = f.span.slice(document.text)
             citations.append(
                 Citation(paragraph.id, f.instrument, f.via, f.span, quote, f.footnote, intent)
             )
+    citations = [
+        replace(c, instrument=renamed.get(c.instrument.id, c.instrument)) for c in citations
+    ]
     return tuple(citations), tuple(problems)
+
+
+def _where(paragraph: Paragraph, found: _Found) -> tuple[int, int]:
+    """A citation's place in its paragraph's text: its span, or (a name read in a footnote)
+    the footnote's marker."""
+    start = paragraph.span.start
+    if paragraph.span.contains(found.span):
+        return found.span.start - start, found.span.end - start
+    at = next((m.offset for m in paragraph.markers if m.number == found.footnote), None)
+    at = paragraph.span.end if at is None else at
+    return at - start, at - start
 
 
 def _read_paragraph(state: _Paragraph) -> None:
     p = state.paragraph
-    found = find_mentions(p.text, p.span.start, state.authority, extra=_made_titles(state))
+    aliases = frozenset(state.local.aliases)
+    own = own_series(state.document.meta.symbol)
+    found = find_mentions(
+        p.text, p.span.start, state.authority, extra=_made_titles(state), short=aliases, own=own
+    )
     mentions = [_with_qualifier(state, m) for m in found]
     attached: dict[int, FootnoteMarker] = {}
     loose: list[FootnoteMarker] = []
@@ -143,34 +165,81 @@ def _mention_before(mentions: list[Mention], marker: FootnoteMarker, text: str) 
 
 
 def _footnote(state: _Paragraph, number: int) -> Footnote | None:
-    try:
-        return state.document.footnote(number)
-    except KeyError:
-        return None
+    return next((f for f in state.document.footnotes if f.number == number), None)
 
 
 def _read_mention(state: _Paragraph, mention: Mention, marker: FootnoteMarker | None) -> None:
-    span, named = _candidates(state, mention)
-    via = Via.ANAPHORA if mention.kind is MentionKind.ANAPHORA else Via.TITLE
+    if mention.kind is MentionKind.SHORT:
+        _read_short(state, mention)
+        return
+    local = _local(state, mention.name) if mention.name else None
+    span, named = (mention.span, [local]) if local else _candidates(state, mention)
+    via = Via.SHORT_NAME if local else _via(mention, named)
     footnote = _footnote(state, marker.number) if marker else None
     if footnote is not None:
-        title = _title_text(state, marker.offset) if marker else None
+        title = mention.name.title if mention.name else None
+        if title is None and marker:
+            title = _title_text(state, marker.offset)
         by_note = _from_references(state, footnote.references, title, named)
+        if mention.name is not None and not local and only_documents(by_note):
+            if len(by_note) == 1 and len(named) == 1 and not named[0].in_authority:
+                named = [replace(named[0], symbol=named[0].symbol or by_note[0].symbol)]
+            by_note = []  # "the X Programme of Action¹" with "¹ A/60/88, annex": where it is
+        if mention.kind is MentionKind.TITLE and unknown_unts_of(named, by_note):
+            by_note = named  # the authority record lacks the UNTS reference the footnote gives
         if by_note:
             missing = [i for i in named if i.id not in {n.id for n in by_note}]
-            if missing and mention.kind is not MentionKind.ANAPHORA:
+            both = mention.kind is MentionKind.RESOLUTION or known_and_document(missing, by_note)
+            for inst in missing if both else ():  # "resolution 72/4¹" with "¹ A/73/85"
+                state.add(_Found(inst, _via(mention, [inst]), span))
+            if missing and not both and mention.kind not in (ANAPHORA, MentionKind.NAME):
                 _warn(
                     state,
-                    f"footnote {footnote.number} cites {_ids(by_note)}, "
-                    f"the text names {_ids(missing)}; the footnote is followed",
+                    f"footnote {footnote.number} cites {', '.join(i.id for i in by_note)}, "
+                    f"the text names {', '.join(i.id for i in missing)}; the footnote is followed",
                 )
             named, via = by_note, Via.FOOTNOTE
+    made_title = mention.kind is MentionKind.TITLE and mention.key in state.made
+    if (mention.name is not None or made_title) and len(named) == 1 and not local:
+        key = mention.key if mention.name else name_key(state.made[mention.key].title)
+        named = [_bind_name(state, key, named[0])]
     if not named:
         _warn(state, f"'{span.slice(state.document.text)}' cites nothing that could be resolved")
+    before = state.document.text[state.paragraph.span.start : span.start]
+    if len(named) == 1 and (kids := protocols_named(before, named[0], state.authority)):
+        named = [k if k.in_authority else _made(state, k) for k in kids]  # "protocols to the X"
+    alias = mention.name.alias if mention.name else None
     for inst in named:
-        state.found.append(_Found(inst, via, span, footnote.number if footnote else None))
+        state.add(_Found(inst, via, span, footnote.number if footnote else None), alias)
     if footnote is not None:
         _cite_footnote_text(state, footnote)
+
+
+def _bind_name(state: _Paragraph, key: str, record: Instrument) -> Instrument:
+    """The record a name stands for in this document: the first one, unless a footnote now
+    gives the UNTS record of a name first read without one (then every citation of it
+    moves to the UNTS record)."""
+    record = record if record.in_authority else _made(state, record)
+    known = state.by_name.setdefault(key, record)
+    if record.unts and not known.unts and not known.in_authority:
+        state.renamed[known.id] = state.by_name[key] = record
+        state.local.rename(known.id, record)
+        return record
+    return known
+
+
+def _via(mention: Mention, named: list[Instrument]) -> Via:
+    if mention.kind is MentionKind.ANAPHORA:
+        return Via.ANAPHORA
+    return Via.TITLE if all(i.in_authority for i in named) else Via.GRAMMAR
+
+
+def _read_short(state: _Paragraph, mention: Mention) -> None:
+    """A document-local short form: the one instrument it names, or nothing."""
+    here = [f.instrument.id for f in state.found]
+    inst = state.local.resolve(mention.key, here)
+    if inst is not None:
+        state.add(_Found(inst, Via.SHORT_NAME, mention.span))
 
 
 def _read_loose_marker(state: _Paragraph, marker: FootnoteMarker) -> None:
@@ -178,7 +247,7 @@ def _read_loose_marker(state: _Paragraph, marker: FootnoteMarker) -> None:
     if footnote is None:
         return
     title = _text_title(state, marker.offset)
-    span = title or _clause_before(state.document.text, state.paragraph.span.start, marker.offset)
+    span = title or clause_before(state.document.text, state.paragraph.span.start, marker.offset)
     _cite_footnote_text(state, footnote)  # names in the footnote keep their own spans
     cited = [f.instrument for f in state.found]
     title_text = title.slice(state.document.text) if title else None
@@ -187,13 +256,14 @@ def _read_loose_marker(state: _Paragraph, marker: FootnoteMarker) -> None:
         if earlier:
             earlier[-1].footnote, earlier[-1].via = footnote.number, Via.FOOTNOTE
         else:
-            state.found.append(_Found(inst, Via.FOOTNOTE, span, footnote.number))
+            state.add(_Found(inst, Via.FOOTNOTE, span, footnote.number))
 
 
 def _cite_footnote_text(state: _Paragraph, footnote: Footnote) -> None:
     """Names inside the footnote's own text: each a citation through the footnote."""
     read = [r.span for r in footnote.references]
-    for m in find_mentions(footnote.text, footnote.span.start, state.authority):
+    text, at = footnote.text, footnote.span.start
+    for m in find_mentions(text, at, state.authority, skip_first=False):
         if m.kind in (MentionKind.ANAPHORA, MentionKind.RESOLUTION):
             continue  # the footnote's references already read its resolution numbers
         if any(r.start < m.span.end and m.span.start < r.end for r in read):
@@ -204,7 +274,7 @@ def _cite_footnote_text(state: _Paragraph, footnote: Footnote) -> None:
             if same:
                 same[-1].footnote = same[-1].footnote or footnote.number
                 continue
-            state.found.append(_Found(inst, Via.FOOTNOTE, m.span, footnote.number))
+            state.add(_Found(inst, Via.FOOTNOTE, m.span, footnote.number))
 
 
 def _candidates(state: _Paragraph, mention: Mention) -> tuple[Span, list[Instrument]]:
@@ -215,20 +285,47 @@ def _candidates(state: _Paragraph, mention: Mention) -> tuple[Span, list[Instrum
         if mention.key in a.by_ilo:
             return mention.span, [a.get(a.by_ilo[mention.key])]
         title = mention.span.slice(state.document.text)
-        return mention.span, [_made(state, _ilo_record(mention.key, title))]
+        return mention.span, [_made(state, ilo_record(mention.key, title))]
     if mention.kind is MentionKind.RESOLUTION:
         return mention.span, _by_symbol(state, mention.key, None)
+    if mention.kind is MentionKind.NAME and mention.name is not None:
+        return mention.span, [_by_name(state, mention.name)]
     return _antecedents(state, mention)
+
+
+def _local(state: _Paragraph, name: Name) -> Instrument | None:
+    """A name without a complement ("the Rome Statute", "River Treaty") that shortens one
+    named earlier in the document, or the short name the document gave it in parentheses."""
+    if state.by_name.get(name.key) is not None:
+        return None
+    here = [f.instrument.id for f in state.found]
+    alias = state.local.resolve("=" + name.title, here)
+    if alias is not None or name.title != " ".join(f"{name.modifiers} {name.head}".split()):
+        return alias or state.local.by_prefix(name.title)
+    return state.local.resolve(form_of(name.modifiers, name.head), here)
+
+
+def _by_name(state: _Paragraph, name: Name) -> Instrument:
+    """The record of a name the grammar read: the one this document (or a footnote's UNTS
+    reference) gave it already, or one made from the name, its id from the normalised title."""
+    known = state.by_name.get(name.key)
+    if known is not None:
+        return known
+    return name_record(name)
 
 
 def _antecedents(state: _Paragraph, mention: Mention) -> tuple[Span, list[Instrument]]:
     a = state.authority
     if mention.key == "instruments":
-        return mention.span, [a.instruments.get(i) or state.made[i] for i in state.cited()]
+        return mention.span, [_record(state)(i) for i in state.cited()]
     optional = mention.key.startswith("optional-")
     plural = mention.key.endswith("s")
     for inst_id in reversed(state.cited()):
-        kids = [a.get(k) for k in a.children.get(inst_id, ()) if _is_protocol(a.get(k), optional)]
+        kids = [a.get(k) for k in a.children.get(inst_id, ()) if is_protocol(a.get(k), optional)]
+        record = _record(state)(inst_id)
+        if not kids and is_treaty(record) and not record.in_authority:
+            # the nearest treaty only the text knows: a record of its own protocol
+            return mention.span, [_made(state, protocol_record(record, optional, plural))]
         if not kids:
             continue
         if plural or len(kids) == 1:
@@ -237,8 +334,8 @@ def _antecedents(state: _Paragraph, mention: Mention) -> tuple[Span, list[Instru
     return mention.span, []
 
 
-def _is_protocol(inst: Instrument, optional: bool) -> bool:
-    return inst.kind == "optional protocol" if optional else "protocol" in inst.kind
+def _record(state: _Paragraph) -> Callable[[str], Instrument]:
+    return lambda i: state.authority.instruments.get(i) or state.made[i]
 
 
 def _with_qualifier(state: _Paragraph, mention: Mention) -> Mention:
@@ -254,38 +351,16 @@ def _with_qualifier(state: _Paragraph, mention: Mention) -> Mention:
     return mention
 
 
-@cache
-def child_topics(authority: Authority) -> tuple[str, ...]:
-    """What each child's title adds to its parent's ("on the sale of children, ..."),
-    lower-cased, longest first."""
-    topics = {t.lower() for i in authority.instruments.values() if (t := _topic(i, authority))}
-    return tuple(sorted(topics, key=lambda t: (-len(t), t)))
-
-
 def _qualified(
     state: _Paragraph, span: Span, kids: list[Instrument]
 ) -> tuple[Span, list[Instrument]]:
     """A singular anaphor among several children: the child its qualifier names."""
     said = span.slice(state.document.text).lower()
     for kid in kids:
-        topic = _topic(kid, state.authority)
+        topic = topic_of(kid, state.authority)
         if topic and said.endswith(" " + topic.lower()):
             return span, [kid]
     return span, []
-
-
-def _topic(kid: Instrument, authority: Authority) -> str | None:
-    """What a child's title adds to its parent's: "on the sale of children, ..."."""
-    for parent in kid.parent:
-        if parent not in authority.instruments:
-            continue
-        _, sep, tail = kid.title.partition(authority.get(parent).title + " ")
-        if sep and tail.startswith("on "):
-            return tail
-    if not kid.parent:
-        return None
-    _, sep, tail = kid.title.rpartition(" on ")
-    return "on " + tail if sep else None
 
 
 def _from_references(
@@ -314,7 +389,7 @@ def _resolve_reference(state: _Paragraph, ref: Reference, title: str | None) -> 
         if hit:
             return [a.get(hit)]
         unts = Unts(ref.volume, ref.number, ref.page)
-        return [_made(state, _unts_record(unts, title))]
+        return [_made(state, unts_record(unts, title))]
     if ref.kind is ReferenceKind.PUBLICATION and ref.sales_number:
         hit = a.by_sales_number.get(ref.sales_number)
         return [a.get(hit)] if hit else []
@@ -325,18 +400,12 @@ def _resolve_reference(state: _Paragraph, ref: Reference, title: str | None) -> 
 
 def _by_symbol(state: _Paragraph, symbol: str, title: str | None) -> list[Instrument]:
     a = state.authority
+    while symbol.endswith(")") and symbol.count(")") > symbol.count("("):
+        symbol = symbol[:-1]  # "(A/54/42)" read without its opening parenthesis
     ids = a.by_symbol.get(symbol)
     if ids:
         return [a.get(i) for i in ids]
-    kind = "UN resolution" if "/RES/" in symbol else "UN document"
-    record = Instrument(
-        id=symbol_slug(symbol).lower(),
-        title=title or symbol,
-        kind=kind,
-        symbol=symbol,
-        in_authority=False,
-    )
-    return [_made(state, record)]
+    return [_made(state, symbol_record(symbol, title))]
 
 
 def _made(state: _Paragraph, record: Instrument) -> Instrument:
@@ -344,58 +413,8 @@ def _made(state: _Paragraph, record: Instrument) -> Instrument:
     return state.made.setdefault(record.id, record)
 
 
-def _unts_record(unts: Unts, title: str | None) -> Instrument:
-    number = f"-{unts.number}" if unts.number is not None else ""
-    label = f"United Nations, Treaty Series, vol. {unts.volume}" + (
-        f", No. {unts.number}" if unts.number is not None else ""
-    )
-    return Instrument(
-        id=f"unts-{unts.volume}{number}", title=title or label, kind="treaty", unts=(unts,),
-        in_authority=False,
-    )  # fmt: skip
-
-
-def _ilo_record(code: str, title: str) -> Instrument:
-    kind = {"C": "ILO convention", "P": "ILO protocol", "R": "ILO recommendation"}[code[0]]
-    return Instrument(
-        id=code.lower(), title=title, kind=kind, ilo_code=code, short_title=code, in_authority=False
-    )
-
-
 def _text_title(state: _Paragraph, end: int) -> Span | None:
-    """The capitalised name that ends at ``end`` (before a footnote marker), for records the
-    authority lacks: back over title words, stopping at a list's ", the" or "and the" and at
-    the paragraph's opening verb."""
-    text, start = state.document.text, state.paragraph.span.start
-    while end > start and text[end - 1] in " ,;:":
-        end -= 1
-    segment = text[start:end]
-    tokens = segment.split()  # the runs of \S
-    first: int | None = None
-    for i in range(len(tokens) - 1, 0, -1):  # token 0 is the paragraph's verb
-        word, after = tokens[i], tokens[i + 1] if i + 1 < len(tokens) else ""
-        if after == "the" and (word.endswith(",") or word == "and"):
-            break
-        if not (TITLE_WORD.match(word.rstrip(",")) or NUMBERISH.fullmatch(word.rstrip(","))):
-            break
-        first = i
-    while first is not None and first < len(tokens) and not tokens[first][:1].isupper():
-        first += 1
-    if first is None or first >= len(tokens):
-        return None
-    span = Span(start + _token_start(segment, tokens, first), end)
-    return span if INSTRUMENT_WORDS.search(span.slice(text)) else None
-
-
-def _token_start(segment: str, tokens: list[str], index: int) -> int:
-    """Where ``tokens[index]`` (of ``segment.split()``) begins: back from the end, over the
-    tokens after it and the white space before each."""
-    at = len(segment)
-    for token in reversed(tokens[index:]):
-        while segment[at - 1].isspace():
-            at -= 1
-        at -= len(token)
-    return at
+    return text_title(state.document.text, state.paragraph.span.start, end)
 
 
 def _title_text(state: _Paragraph, end: int) -> str | None:
@@ -411,8 +430,8 @@ def _made_titles(state: _Paragraph) -> TitleIndex | None:
     aliases = tuple(
         Alias(i.title, i.id, case_sensitive=False)
         for i in state.made.values()
-        if len(i.title.split()) >= 3 and INSTRUMENT_WORDS.search(i.title)
-    )
+        if len(i.title.split()) >= 3 and INSTRUMENT_WORDS.search(i.title) and not i.symbol
+    )  # a document is found again by its symbol, not by words the text put before it
     index = state.titles[len(state.made)] = _index_of(aliases) if aliases else None
     return index
 
@@ -420,29 +439,6 @@ def _made_titles(state: _Paragraph) -> TitleIndex | None:
 @lru_cache(maxsize=512)  # bounded: a reader process may read thousands of resolutions
 def _index_of(aliases: tuple[Alias, ...]) -> TitleIndex:
     return TitleIndex.build(aliases)
-
-
-def _clause_before(text: str, start: int, offset: int) -> Span:
-    """The clause a loose footnote marker closes: back to a semicolon or the paragraph's
-    start, from its first "the", at most about 150 characters."""
-    while offset > start and text[offset - 1] in " ,;:":
-        offset -= 1  # the marker may follow the clause's own closing punctuation
-    clause_start = max(start, text.rfind(";", start, offset) + 1)
-    clause = text[clause_start:offset]
-    the = clause.find("the ")
-    if the >= 0:
-        clause_start += the
-    if offset - clause_start > 150:
-        comma = text.rfind(", ", clause_start, offset - 20)
-        clause_start = comma + 2 if comma >= 0 else clause_start
-    end = offset
-    while end > clause_start and text[end - 1] in " ,;:":
-        end -= 1
-    return Span(clause_start, end)
-
-
-def _ids(instruments: list[Instrument]) -> str:
-    return ", ".join(i.id for i in instruments)
 
 
 def _warn(state: _Paragraph, message: str) -> None:
