@@ -4,6 +4,7 @@ the finders share a paragraph (graph/reader/find.py): sentence in, symbols out."
 from __future__ import annotations
 
 import pytest
+
 from treatygraph.model import Footnote, Span
 from treatygraph.reader.authority import default_authority
 from treatygraph.reader.find import MentionKind, find_mentions, find_references

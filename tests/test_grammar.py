@@ -7,6 +7,7 @@ ends. The sentences are our own; no real resolution's text is copied.
 from __future__ import annotations
 
 import pytest
+
 from treatygraph.reader.grammar import find_names, name_id, name_key
 
 # sentence → the titles read, in order (the sentence's first word is its verb)

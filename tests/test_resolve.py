@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 import treatygraph
 from treatygraph.model import Extraction, ResolutionMeta, Via
 from treatygraph.reader.grammar import name_id
