@@ -126,12 +126,34 @@ def test_one_instrument_has_one_title_and_one_tier_across_the_gold() -> None:
     assert {t: tiers for t, tiers in tiers_by_title.items() if len(tiers) > 1} == {}
 
 
-@pytest.mark.xfail(strict=False, reason="reader work in progress")
-def test_the_reader_meets_the_targets_on_the_real_gold() -> None:
+@pytest.fixture(scope="module")
+def score() -> acc.Score:
     results = acc.run(GOLDS, REALDOCS)
-    score = acc.total(results)
     errors = [f"{r.gold.symbol}: {r.error}" for r in results if r.error]
     assert not errors, errors
-    for tier, (precision, recall) in TARGETS.items():
-        assert (score.precision(tier) or 0.0) >= precision, f"tier {tier} precision"
-        assert (score.recall(tier) or 0.0) >= recall, f"tier {tier} recall"
+    return acc.total(results)
+
+
+@pytest.mark.parametrize("tier", sorted(TARGETS))
+def test_the_reader_meets_the_precision_target(score: acc.Score, tier: str) -> None:
+    assert (score.precision(tier) or 0.0) >= TARGETS[tier][0], f"tier {tier} precision"
+
+
+@pytest.mark.parametrize(
+    "tier",
+    [
+        "A",
+        pytest.param(
+            "B",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="tier B recall 0.88 (target 0.90): names written in lower case "
+                "('the rules of procedure of the General Assembly', 'the proclamation of …') "
+                "are not read yet",
+            ),
+        ),
+        "C",
+    ],
+)
+def test_the_reader_meets_the_recall_target(score: acc.Score, tier: str) -> None:
+    assert (score.recall(tier) or 0.0) >= TARGETS[tier][1], f"tier {tier} recall"
