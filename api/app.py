@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from treatygraph import resources
 from treatygraph.api import arenas as memory
+from treatygraph.api import params
 from treatygraph.api.cache import Cache
 from treatygraph.api.cache_middleware import ResponseCache
 from treatygraph.api.routes import explore, lookups, sparql
@@ -48,7 +49,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await pool.close()
 
-    app = FastAPI(title="treatygraph", lifespan=lifespan)
+    # Every route's path parameters are checked before its handler runs (treatygraph.api.params).
+    app = FastAPI(
+        title="treatygraph", lifespan=lifespan, dependencies=[Depends(params.path_parameters)]
+    )
     app.state.settings = settings
     app.state.cache = cache = Cache.for_settings(settings)
     app.state.probe = open_store(settings.store, read_only=True)  # opens on the first probe
@@ -219,7 +223,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        response = problem(exc.status_code, str(exc.detail))
+        response = problem(exc.status_code, str(exc.detail), getattr(exc, "parameter", None))
         response.headers.update(exc.headers or {})
         return response
 

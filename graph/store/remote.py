@@ -32,7 +32,7 @@ import http.client
 import socket
 import urllib.error
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -59,6 +59,7 @@ from .base import (
 )
 from .binding import bind_values
 from .scan import scan
+from .syntax import explain
 
 SCHEMES = ("sparql+http://", "sparql+https://")
 STAGING = "urn:treatygraph:staging:"  # the named graphs a load fills before its MOVE
@@ -123,6 +124,8 @@ class RemoteStore:
         bindings: Bindings | None = None,
         dataset: Dataset | None = None,
         timeout: float,
+        base_iri: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> QueryResult:
         scanned = scan(sparql)
         form = scanned.form
@@ -137,7 +140,12 @@ class RemoteStore:
                 raise QuerySyntaxError(str(e)) from None
         if dataset is None and self.endpoints.graph and "FROM" not in scanned.keywords:
             dataset = Dataset(default_graphs=(self.endpoints.graph,))
-        return self._answer(sparql, form, dataset, timeout=timeout)
+        head = prologue(sparql, base_iri, prefixes)
+        try:
+            return self._answer(head + sparql, form, dataset, timeout=timeout)
+        except QuerySyntaxError as e:
+            message = explain(sparql, str(e), prefixes=prefixes or (), shift=len(head))
+            raise QuerySyntaxError(message) from None
 
     def triple_count(self) -> int:
         """Triples of the ``graph=`` graph if given; else of the default graph and every
@@ -296,6 +304,29 @@ class RemoteStore:
     def _drop_quietly(self, client: httpx.Client, staging: str) -> None:
         with contextlib.suppress(httpx.HTTPError):  # the server is gone: nothing to undo
             self._update(client, f"DROP SILENT GRAPH <{staging}>")
+
+
+def prologue(
+    sparql: str,
+    base_iri: str | None,
+    prefixes: Mapping[str, str] | None,
+    *,
+    separator: str = " ",
+) -> str:
+    """What goes before `sparql` on a server that takes no base IRI or prefixes of its own:
+    ``BASE`` (the query's own, later, wins), and ``PREFIX`` for each prefix the query does not
+    declare. On the query's first line, so the server's line numbers stay the query's (rdflib's
+    parser wants ``separator="\\n"``: it reads `#>` on a line as a comment).
+
+    >>> prologue("PREFIX a: <http://x/> ASK {}", "http://b/", {"a": "http://a/", "c": "http://c/"})
+    'BASE <http://b/> PREFIX c: <http://c/> '
+    """
+    declared = scan(sparql).declared
+    parts = [f"BASE <{ox.NamedNode(base_iri).value}>"] if base_iri else []
+    for name, iri in (prefixes or {}).items():
+        if name not in declared:
+            parts.append(f"PREFIX {name}: <{ox.NamedNode(iri).value}>")
+    return "".join(part + separator for part in parts)
 
 
 def _batches(path: Path, *, lenient: bool = False) -> Iterator[list[ox.Triple]]:
