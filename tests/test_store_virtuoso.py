@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING
 import httpx
 import pyoxigraph as ox
 import pytest
+from treatygraph.api.query_policy import PREDECLARED
 from treatygraph.named_queries import library as ql
 from treatygraph.store import (
     Boolean,
     LoadError,
+    QuerySyntaxError,
     ResultTooLarge,
     Solutions,
     Store,
@@ -240,6 +242,55 @@ def test_ask_is_a_boolean(stores: dict[str, Store]) -> None:
     virtuoso = stores["virtuoso"]
     assert virtuoso.query(QUERIES["ask yes"], timeout=10) == Boolean(True)
     assert virtuoso.query(QUERIES["ask no"], timeout=10) == Boolean(False)
+
+
+# --- what /sparql adds to a query: a base IRI and the predeclared prefixes ------------------
+
+QUERY_BASE = "https://w3id.org/treatygraph/id/"
+
+
+@pytest.mark.parametrize(
+    ("query", "value"),
+    [
+        ("SELECT (<x> AS ?y) {}", f"{QUERY_BASE}x"),
+        ("BASE <http://example.org/a/> SELECT (<x> AS ?y) {}", "http://example.org/a/x"),
+        ("SELECT (tg:cites AS ?y) {}", "https://w3id.org/treatygraph/ontology#cites"),
+        (
+            "PREFIX tg: <http://example.org/t#> SELECT (tg:cites AS ?y) {}",
+            "http://example.org/t#cites",
+        ),
+        ("SELECT (cito:cites AS ?y) {}", "http://purl.org/spar/cito/cites"),
+    ],
+)
+def test_the_base_and_the_prefixes_on_both_engines(
+    stores: dict[str, Store], query: str, value: str
+) -> None:
+    """Virtuoso takes the remote store's prologue (BASE, then a PREFIX per undeclared
+    prefix) as the embedded store takes pyoxigraph's base_iri and prefixes."""
+    for store in stores.values():
+        result = store.query(query, timeout=10, base_iri=QUERY_BASE, prefixes=PREDECLARED)
+        assert isinstance(result, Solutions)
+        assert [str(row[0].value) for row in result.rows if row[0] is not None] == [value]
+
+
+def test_a_construct_with_relative_iris_on_virtuoso(stores: dict[str, Store]) -> None:
+    query = "CONSTRUCT { <s> <p> 1 } WHERE {}"
+    result = stores["virtuoso"].query(query, timeout=10, base_iri=QUERY_BASE)
+    assert isinstance(result, Triples)
+    (triple,) = list(result.triples)
+    assert (triple.subject.value, triple.predicate.value) == (f"{QUERY_BASE}s", f"{QUERY_BASE}p")
+
+
+def test_an_undeclared_prefix_is_named_on_virtuoso(stores: dict[str, Store]) -> None:
+    """(Virtuoso knows foaf:, schema: and many more of its own: a made-up prefix here.)"""
+    with pytest.raises(QuerySyntaxError, match=r"line 1, column 16: prefix 'nope:' is not decl"):
+        stores["virtuoso"].query("SELECT ?n { ?p nope:name ?n }", timeout=10, prefixes=PREDECLARED)
+
+
+def test_a_syntax_error_on_virtuoso_says_where(stores: dict[str, Store]) -> None:
+    """Virtuoso's own words, its line counted from the query's first line."""
+    with pytest.raises(QuerySyntaxError, match=r"line 2: syntax error"):
+        stores["virtuoso"].query("SELECT ?x\nWHERE { ?x ?p }", timeout=10, prefixes=PREDECLARED)
 
 
 @pytest.mark.parametrize("name", sorted(BOUND))

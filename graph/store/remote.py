@@ -58,8 +58,8 @@ from .base import (
     Triples,
 )
 from .binding import bind_values
-from .scan import scan
-from .syntax import explain
+from .scan import scan, tokens
+from .syntax import explain, position
 
 SCHEMES = ("sparql+http://", "sparql+https://")
 STAGING = "urn:treatygraph:staging:"  # the named graphs a load fills before its MOVE
@@ -140,11 +140,14 @@ class RemoteStore:
                 raise QuerySyntaxError(str(e)) from None
         if dataset is None and self.endpoints.graph and "FROM" not in scanned.keywords:
             dataset = Dataset(default_graphs=(self.endpoints.graph,))
+        at = _after_own_base(sparql)
         head = prologue(sparql, base_iri, prefixes)
+        head = " " + head if at and head else head
         try:
-            return self._answer(head + sparql, form, dataset, timeout=timeout)
+            return self._answer(sparql[:at] + head + sparql[at:], form, dataset, timeout=timeout)
         except QuerySyntaxError as e:
-            message = explain(sparql, str(e), prefixes=prefixes or (), shift=len(head))
+            shift = (position(sparql, at), len(head))
+            message = explain(sparql, str(e), prefixes=prefixes or (), shift=shift)
             raise QuerySyntaxError(message) from None
 
     def triple_count(self) -> int:
@@ -314,19 +317,37 @@ def prologue(
     separator: str = " ",
 ) -> str:
     """What goes before `sparql` on a server that takes no base IRI or prefixes of its own:
-    ``BASE`` (the query's own, later, wins), and ``PREFIX`` for each prefix the query does not
-    declare. On the query's first line, so the server's line numbers stay the query's (rdflib's
-    parser wants ``separator="\\n"``: it reads `#>` on a line as a comment).
+    ``BASE`` unless the query has its own (Virtuoso takes one BASE, before any PREFIX), and
+    ``PREFIX`` for each prefix the query does not declare. On one line, so that the server's
+    line numbers stay the query's (rdflib's parser wants ``separator="\\n"``: it reads `#>`
+    on a line as the start of a comment).
 
     >>> prologue("PREFIX a: <http://x/> ASK {}", "http://b/", {"a": "http://a/", "c": "http://c/"})
     'BASE <http://b/> PREFIX c: <http://c/> '
+    >>> prologue("BASE <http://q/> ASK {}", "http://b/", {})
+    ''
     """
-    declared = scan(sparql).declared
-    parts = [f"BASE <{ox.NamedNode(base_iri).value}>"] if base_iri else []
+    scanned = scan(sparql)
+    own_base = "BASE" in scanned.keywords
+    parts = [f"BASE <{ox.NamedNode(base_iri).value}>"] if base_iri and not own_base else []
     for name, iri in (prefixes or {}).items():
-        if name not in declared:
+        if name not in scanned.declared:
             parts.append(f"PREFIX {name}: <{ox.NamedNode(iri).value}>")
     return "".join(part + separator for part in parts)
+
+
+def _after_own_base(sparql: str) -> int:
+    """Where the prologue goes: after the query's own leading ``BASE <...>`` (Virtuoso takes
+    BASE before any PREFIX only), else at the start.
+
+    >>> _after_own_base("# c\\nBASE <http://b/> SELECT * {}")
+    20
+    """
+    found = tokens(sparql)
+    first, second = next(found, None), next(found, None)
+    if first and second and first[1].upper() == "BASE" and second[0] == "iri":
+        return second[2] + len(second[1])
+    return 0
 
 
 def _batches(path: Path, *, lenient: bool = False) -> Iterator[list[ox.Triple]]:

@@ -58,11 +58,11 @@ def explain(
     report: str,
     *,
     prefixes: Iterable[str] = (),
-    shift: int = 0,
+    shift: tuple[Position, int] | None = None,
 ) -> str:
     """`report` (a parser's error for `query`) in words. `prefixes`: those the query may use
-    without declaring them; `shift`: characters a prologue put before the query's first line
-    (its position in `report` counts them)."""
+    without declaring them; `shift`: where a prologue went into the query, and its length
+    (the positions in `report` count it; it holds no line break)."""
     undeclared = first_undeclared_prefix(query, prefixes)
     if undeclared is not None:
         name, at = undeclared
@@ -72,8 +72,9 @@ def explain(
     m = _REPORT.search(report)
     if m is None:
         return report.strip()
-    line, column = int(m.group(1)), int(m.group(2))
-    at = Position(line, max(1, column - shift if line == 1 else column))
+    at = Position(int(m.group(1)), int(m.group(2)))
+    if shift is not None and at.line == shift[0].line and at.column > shift[0].column:
+        at = Position(at.line, max(shift[0].column, at.column - shift[1]))
     return _located(query, at, _expected(m.group(3)))
 
 
@@ -93,17 +94,20 @@ def first_undeclared_prefix(query: str, allowed: Iterable[str] = ()) -> tuple[st
 
     >>> first_undeclared_prefix("PREFIX a: <http://a/>\\nASK { a:x b:y _:c }")
     ('b', Position(line=2, column=11))
+    >>> first_undeclared_prefix("ASK { ?s ?p <http://a b> }") is None
+    True
     """
     known = scan(query).declared | set(allowed) | {"_"}
     for kind, text, offset in tokens(query):
-        if kind == "pname":
+        if kind == "pname" and not query[:offset].endswith("<"):  # not in a broken <IRI>
             name = text.partition(":")[0]
             if name not in known and name.upper() not in FORMS | {"SERVICE"}:
-                return name, _position(query, offset)
+                return name, position(query, offset)
     return None
 
 
-def _position(query: str, offset: int) -> Position:
+def position(query: str, offset: int) -> Position:
+    """The line and column of character `offset` of `query`."""
     line = query.count("\n", 0, offset) + 1
     return Position(line, offset - (query.rfind("\n", 0, offset) + 1) + 1)
 
@@ -152,4 +156,11 @@ def _word(item: str) -> list[str]:
     return [item]
 
 
-__all__ = ["WELL_KNOWN", "Position", "explain", "first_undeclared_prefix", "not_declared"]
+__all__ = [
+    "WELL_KNOWN",
+    "Position",
+    "explain",
+    "first_undeclared_prefix",
+    "not_declared",
+    "position",
+]
