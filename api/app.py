@@ -71,7 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     _install_error_handlers(app)
     _include_routers(app)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # follow_symlink: an editable install (strict mode) links each file to the checkout
+    app.mount("/static", StaticFiles(directory=STATIC, follow_symlink=True), name="static")
     return app
 
 

@@ -260,12 +260,15 @@ def test_a_non_ascii_query_value_reaches_the_link_header_encoded(client: TestCli
 
 
 def test_the_deepest_paths_are_4xx(client: TestClient) -> None:
-    """Slashes inside `{symbol:path}` and `{path:path}`, traversal, and very long paths."""
+    """Slashes inside `{symbol:path}` and `{path:path}`, traversal (static files are served
+    through their links in an editable install: none leads out), and very long paths."""
     for path in (
         "/resolutions/%2E%2E/%2E%2E/etc/passwd",
         "/id/" + "a/" * 600,
         "/data/..%2F..%2Fx.ttl",
         "/resolutions/" + "A" * 5000 + "/paragraphs/1",
+        "/static/..%2Fapp.py",
+        "/static/%2E%2E/%2E%2E/pyproject.toml",
     ):
         answer = client.get(path)
         assert 400 <= answer.status_code < 500, (path[:80], answer.status_code)

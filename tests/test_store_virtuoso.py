@@ -5,8 +5,9 @@ the seed graphs are loaded through the remote store (Graph Store Protocol into a
 then ``MOVE``) and must answer as the embedded store does: the cross-store queries of
 ``test_store.py``, every library query's example, whole-graph CONSTRUCTs.
 
-Skipped where ``virtuoso-t`` and ``isql-vt`` are not installed (CI does not install this
-heavyweight optional engine): ``apt-get install virtuoso-opensource`` to run it.
+``make test`` installs ``virtuoso-t`` and ``isql-vt`` when they are missing (``.ci/system-deps.sh``:
+Debian's ``virtuoso-opensource-7-bin``, the server without its system service); run alone on a
+machine without them, the module is skipped and says how to install them.
 """
 
 from __future__ import annotations
@@ -63,8 +64,8 @@ _CONCAT = re.compile(
 
 pytestmark = pytest.mark.skipif(
     VIRTUOSO is None or ISQL is None,
-    reason="OpenLink Virtuoso is not installed (virtuoso-t and isql-vt, Debian package "
-    "virtuoso-opensource): an optional engine CI does not install",
+    reason="OpenLink Virtuoso is not installed (virtuoso-t and isql-vt): `make system-deps` "
+    "(as root) installs Debian's virtuoso-opensource-7-bin",
 )
 
 INI = """\
