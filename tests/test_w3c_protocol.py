@@ -3,8 +3,9 @@
 The runner and the manifests are the shared ones (``../shared/conformance/w3c_protocol.py``,
 beside the checkout; see its README): the runner replays every request of the W3C manifests
 and ends with "N passed, M failed". Here it runs against the service as a user starts it,
-`treatygraph serve` building the seed corpus into a fresh embedded store, on a free loopback
-port. Any failure fails the test, the W3C tests' and the runner's extra checks' alike.
+`treatygraph serve` building the seed corpus into a fresh store, on a free loopback port: the
+embedded store, and an Oxigraph server behind the remote store. Any failure fails the test,
+the W3C tests' and the runner's extra checks' alike.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, free_port, stop, wait_for_http
+from tests.conftest import ROOT, OxigraphServer, free_port, stop, wait_for_http
 
 CONFORMANCE = ROOT.parent / "shared" / "conformance"
 RUNNER = CONFORMANCE / "w3c_protocol.py"
@@ -46,18 +48,31 @@ class Run:
     extras_failed: int
 
 
-@pytest.fixture(scope="module")
-def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`treatygraph serve` on the seed corpus (built into a fresh store), on a free port."""
+@pytest.fixture(scope="module", params=["embedded", "oxigraph-server"])
+def endpoint(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    start_oxigraph: Callable[[Path], AbstractContextManager[OxigraphServer]],
+) -> Iterator[str]:
+    """`treatygraph serve` on the seed corpus, built into a fresh store (embedded, then on an
+    Oxigraph server through the remote store), on a free port."""
     work = tmp_path_factory.mktemp("w3c")
     corpus = work / "corpus"
     corpus.mkdir()
     for part in SEED.parent.glob(f"{SEED.stem}.*"):  # the text and its metadata
         shutil.copy(part, corpus / part.name)
+    with ExitStack() as stack:
+        store = str(work / "store")
+        if request.param == "oxigraph-server":
+            store = stack.enter_context(start_oxigraph(work / "oxigraph")).spec
+        yield stack.enter_context(serve(corpus, store, work))
+
+
+@contextmanager
+def serve(corpus: Path, store: str, work: Path) -> Iterator[str]:
     port = free_port()
     command = [str(TREATYGRAPH), "serve", str(corpus), "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--store", str(work / "store"), "--out", str(work / "dist")]
-    command += ["--cache", str(work / "cache")]
+    command += ["--store", store, "--out", str(work / "dist"), "--cache", str(work / "cache")]
     env = {**os.environ, "TREATYGRAPH_WORKERS": "2"}
     process = subprocess.Popen(command, cwd=work, env=env, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/sparql"
