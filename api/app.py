@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException
 
 from treatygraph import network, resources
 from treatygraph.api import arenas as memory
+from treatygraph.api import params
 from treatygraph.api.answers import AnswerLayer, Answers
 from treatygraph.api.cache import Cache
 from treatygraph.api.cache_middleware import ResponseCache
@@ -58,7 +59,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             found.pool = None
             await pool.close()
 
-    app = FastAPI(title="treatygraph", lifespan=lifespan)
+    # Every route's path parameters are checked before its handler runs (api/params.py).
+    app = FastAPI(
+        title="treatygraph", lifespan=lifespan, dependencies=[Depends(params.path_parameters)]
+    )
     app.state.services = found
     # Answers already given, before any routing (cache_middleware); added first, so that it
     # runs inside the CORS middleware, which adds its headers for each request's Origin.
@@ -77,7 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     _install_error_handlers(app)
     _include_routers(app, found)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # follow_symlink: an editable install (strict mode) links each file to the checkout
+    app.mount("/static", StaticFiles(directory=STATIC, follow_symlink=True), name="static")
     return app
 
 
@@ -256,7 +261,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        response = problem(exc.status_code, str(exc.detail))
+        parameter = getattr(exc, "parameter", None)
+        response = problem(exc.status_code, str(exc.detail), parameter=parameter)
         response.headers.update(exc.headers or {})
         return response
 

@@ -4,6 +4,9 @@ The lexer (treatygraph.store.scan) is the fast path: most queries carry no suspi
 are let through without a parse. A suspicious one is parsed with rdflib's SPARQL parser to
 name the operation or the SERVICE endpoints; a query the parser cannot read is refused when
 the lexer saw a bare SERVICE keyword (when in doubt, make no outbound request).
+
+Queries sent to /sparql may use the common prefixes (`PREDECLARED`) without declaring them;
+a query's own PREFIX lines win. The service description and docs/sparql.md say so.
 """
 
 from __future__ import annotations
@@ -11,7 +14,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from treatygraph.rdf.vocab import PREFIXES
 from treatygraph.store import scan
+
+# The prefixes a /sparql query may use undeclared: ours, and those of the standard vocabularies
+# the graph is written in (ontology/treatygraph.ttl); the namespaces are treatygraph.rdf.vocab's.
+PREDECLARED_NAMES = (
+    "tg",
+    "cito",
+    "eli",
+    "dcterms",
+    "oa",
+    "skos",
+    "prov",
+    "rdf",
+    "rdfs",
+    "xsd",
+    "owl",
+)
+PREDECLARED: dict[str, str] = {name: PREFIXES[name] for name in PREDECLARED_NAMES}
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,17 +46,20 @@ class Refused(Exception):
         return self.message
 
 
-def check(query: str, *, max_depth: int, service_allow: tuple[str, ...]) -> None:
-    """Raise Refused when `query` must not run."""
+def check(
+    query: str, *, max_depth: int, service_allow: tuple[str, ...], prologue: str = ""
+) -> None:
+    """Raise Refused when `query` must not run. `prologue`: the BASE and PREFIX declarations
+    the query runs with (treatygraph.store.remote.prologue), for the parser that checks it."""
     if not query.strip():
         raise Refused(400, "the query is empty")
     shape = scan(query)
     if shape.depth > max_depth:
         raise Refused(400, f"the query nests {shape.depth} levels deep; the limit is {max_depth}")
     if shape.update_keywords:
-        _refuse_update(query)
+        _refuse_update(prologue + query)
     if shape.has_service:
-        _check_services(query, certain="SERVICE" in shape.keywords, allow=service_allow)
+        _check_services(prologue + query, certain="SERVICE" in shape.keywords, allow=service_allow)
 
 
 def _refuse_update(query: str) -> None:

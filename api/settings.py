@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
+from treatygraph.rdf.iris import default_base
 from treatygraph.store import default_spec
 
 PREFIX = "TREATYGRAPH_"
@@ -46,6 +49,17 @@ class Settings:
     answers: str = "on"  # the build's lookup answers: on (in the store), off, or a file's path
     service_allow: tuple[str, ...] = ()  # SERVICE endpoints allowed; none by default
     queries_dir: Path = Path("queries")  # example queries (*.rq) shown on the query page
+    # The base IRI of /sparql queries (their own BASE wins): the graph's base by default
+    # (TREATYGRAPH_BASE, else https://w3id.org/treatygraph/id/), so <instrument/crc> is the CRC.
+    query_base: str = dataclasses.field(default_factory=default_base)
+
+    def __post_init__(self) -> None:
+        try:
+            ox.NamedNode(self.query_base)
+        except ValueError:
+            raise ValueError(
+                f"{PREFIX}QUERY_BASE: {self.query_base!r} is not an absolute IRI"
+            ) from None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -14,7 +14,7 @@ import sys
 import traceback
 from typing import BinaryIO
 
-from treatygraph.api.query_policy import Refused, check
+from treatygraph.api.query_policy import PREDECLARED, Refused, check
 from treatygraph.api.worker_frames import (
     READY,
     TOO_COSTLY,
@@ -39,13 +39,25 @@ from treatygraph.store import (
     open_store,
     serialize,
 )
+from treatygraph.store.remote import prologue
 
 
 def answer(store: Store, job: Job, limits: Limits) -> Answer:
     """Run one job; every failure becomes an Answer with a status, never an exception."""
     try:
-        check(job.query, max_depth=limits.max_depth, service_allow=limits.service_allow)
-        result = store.query(job.query, dataset=_dataset(job), timeout=limits.timeout)
+        check(
+            job.query,
+            max_depth=limits.max_depth,
+            service_allow=limits.service_allow,
+            prologue=prologue(job.query, limits.base_iri, PREDECLARED, separator="\n"),
+        )
+        result = store.query(
+            job.query,
+            dataset=_dataset(job),
+            timeout=limits.timeout,
+            base_iri=limits.base_iri,
+            prefixes=PREDECLARED,
+        )
         name = job.graph_format if isinstance(result, Triples) else job.results_format
         if name is None:
             kind = "an RDF graph" if isinstance(result, Triples) else "query results"

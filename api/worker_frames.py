@@ -77,6 +77,7 @@ class Limits:
     max_depth: int
     service_allow: tuple[str, ...]
     memory_mb: int
+    base_iri: str | None = None  # relative IRIs of /sparql queries resolve against it
 
     def encode(self) -> str:
         return json.dumps(asdict(self))

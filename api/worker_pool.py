@@ -100,6 +100,7 @@ class WorkerPool:
             max_depth=settings.max_depth,
             service_allow=settings.service_allow,
             memory_mb=settings.worker_memory_mb,
+            base_iri=settings.query_base,
         )
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._all: set[Worker] = set()

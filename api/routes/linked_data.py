@@ -30,6 +30,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from treatygraph.api.negotiation import Offer, choose
+from treatygraph.api.params import header_url
 from treatygraph.api.problems import Problem
 from treatygraph.api.routes import pages
 from treatygraph.api.routes.lookups import LookupRoute, lookups
@@ -217,7 +218,7 @@ def dereference(
     else:
         ext = "jsonld" if offer.name == "json" else offer.name
         target = f"{root}{DATA}{rest}.{ext}"
-    headers = {"Location": target, "Vary": "Accept"}
+    headers = {"Location": header_url(target), "Vary": "Accept"}
     return Response(f"See {target}\n", status_code=303, media_type="text/plain", headers=headers)
 
 
@@ -264,7 +265,7 @@ def document(
     rest = canonical_path(stem)
     iri = iri_of(request, rest)
     triples = describe(request, iri)
-    headers = {"Link": f'<{iri}>; rel="describes"'}
+    headers = {"Link": f'<{header_url(iri)}>; rel="describes"'}
     if ext == "html":
         return resource_page(request, iri, triples, headers)
     body = {"ttl": to_turtle, "nt": to_ntriples, "jsonld": to_jsonld}[ext](triples)

@@ -32,6 +32,7 @@ from fastapi.routing import APIRoute
 
 from treatygraph.api.admission import Gate
 from treatygraph.api.negotiation import Offer, choose
+from treatygraph.api.params import header_url
 from treatygraph.api.problems import RETRY_AFTER, Problem, problem
 from treatygraph.api.routes import pages
 from treatygraph.api.services import services
@@ -270,7 +271,7 @@ def _links(request: Request, view: View) -> Iterator[str]:
 
 
 def _with(request: Request, **params: Any) -> str:
-    return str(request.url.include_query_params(**params))
+    return header_url(str(request.url.include_query_params(**params)))
 
 
 def paging(offset: int, limit: int, total: int) -> Paging:

@@ -23,11 +23,12 @@ from treatygraph.api.cache import volatile
 from treatygraph.api.examples import load_examples
 from treatygraph.api.negotiation import Offer, choose
 from treatygraph.api.problems import problem
+from treatygraph.api.query_policy import PREDECLARED
 from treatygraph.api.services import services
 from treatygraph.api.settings import Settings
 from treatygraph.api.worker_frames import Answer, Job
 from treatygraph.api.worker_pool import query_pool
-from treatygraph.store import FORMATS, Triples, serialize
+from treatygraph.store import FORMATS, Triples, scan, serialize
 
 router = APIRouter(tags=["sparql"])
 HERE = resources.api()
@@ -352,13 +353,20 @@ def describe(request: Request, settings: Settings) -> Response:
         return problem(406, "no acceptable format for the service description")
     if offer.name == "html":
         return HTMLResponse(render_page(request, endpoint, settings), headers={"Vary": "Accept"})
-    triples = service_description(endpoint, federated=bool(settings.service_allow))
+    triples = service_description(
+        endpoint, federated=bool(settings.service_allow), base_iri=settings.query_base
+    )
     body = serialize(Triples(triples), FORMATS[offer.name], max_rows=None)
     return Response(body, media_type=_content_type(offer), headers={"Vary": "Accept"})
 
 
-def service_description(endpoint: str, *, federated: bool) -> list[ox.Triple]:
-    """An `sd:Service` for this endpoint (no blank nodes: every node has an IRI)."""
+def service_description(
+    endpoint: str, *, federated: bool, base_iri: str | None = None
+) -> list[ox.Triple]:
+    """An `sd:Service` for this endpoint (no blank nodes: every node has an IRI).
+
+    It says, in SHACL's vocabulary for prefix declarations (``sh:declare``), which prefixes a
+    query may use without declaring them, and in its ``rdfs:comment`` the base IRI of queries."""
     service = ox.NamedNode(endpoint)
     dataset = ox.NamedNode(endpoint + "#dataset")
     graph = ox.NamedNode(endpoint + "#default-graph")
@@ -377,9 +385,54 @@ def service_description(endpoint: str, *, federated: bool) -> list[ox.Triple]:
         ox.Triple(graph, RDF_TYPE, sd("Graph")),
     ]
     triples += [ox.Triple(service, sd("resultFormat"), f) for f in formats]
+    triples += _predeclared(service, endpoint, base_iri)
     if federated:
         triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))
     return triples
+
+
+SH = "http://www.w3.org/ns/shacl#"
+RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
+XSD_ANY_URI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
+
+
+def _predeclared(service: ox.NamedNode, endpoint: str, base_iri: str | None) -> list[ox.Triple]:
+    """The predeclared prefixes as ``sh:declare`` (one IRI per declaration), and a comment."""
+    triples = []
+    for name, namespace in PREDECLARED.items():
+        declaration = ox.NamedNode(f"{endpoint}#prefix-{name}")
+        triples += [
+            ox.Triple(service, ox.NamedNode(SH + "declare"), declaration),
+            ox.Triple(declaration, RDF_TYPE, ox.NamedNode(SH + "PrefixDeclaration")),
+            ox.Triple(declaration, ox.NamedNode(SH + "prefix"), ox.Literal(name)),
+            ox.Triple(
+                declaration,
+                ox.NamedNode(SH + "namespace"),
+                ox.Literal(namespace, datatype=XSD_ANY_URI),
+            ),
+        ]
+    names = ", ".join(f"{name}:" for name in PREDECLARED)
+    comment = (
+        f"Read-only SPARQL 1.1 endpoint of treatygraph. Queries may use the prefixes {names} "
+        "without declaring them (see sh:declare; a query's own PREFIX lines win)."
+    )
+    if base_iri:
+        comment += f" Relative IRIs resolve against <{base_iri}> unless the query says BASE."
+    return [*triples, ox.Triple(service, RDFS_COMMENT, ox.Literal(comment, language="en"))]
+
+
+def prefix_block(query: str = "") -> str:
+    """PREFIX lines for the predeclared prefixes `query` does not declare (for the editor).
+
+    >>> prefix_block("PREFIX tg: <x> ASK {}").splitlines()[0]
+    'PREFIX cito: <http://purl.org/spar/cito/>'
+    """
+    declared = scan(query).declared
+    lines = [f"PREFIX {n}: <{iri}>" for n, iri in PREDECLARED.items() if n not in declared]
+    return "".join(line + "\n" for line in lines)
+
+
+STARTER = "SELECT ?paragraph ?instrument\nWHERE { ?paragraph tg:cites ?instrument }\nLIMIT 10\n"
 
 
 @lru_cache(maxsize=1)
@@ -391,12 +444,20 @@ def _templates() -> Environment:
 
 def render_page(request: Request, endpoint: str, settings: Settings) -> str:
     examples = load_examples(settings.queries_dir)
-    config = {"endpoint": endpoint, "examples": [asdict(e) for e in examples]}
+    start = prefix_block() + "\n" + STARTER  # what a new editor tab holds
+    config = {"endpoint": endpoint, "examples": [asdict(e) for e in examples], "start": start}
     # `<` escaped so that no query text can close the <script> element holding the config.
     config_json = json.dumps(config).replace("<", "\\u003c")
     static = str(request.url_for("static", path="")).rstrip("/")
     assets = (HERE / "static" / "vendor" / "yasgui" / "yasgui.min.js").is_file()
     template = _templates().get_template("sparql.html")
     return template.render(
-        config_json=config_json, examples=examples, static=static, endpoint=endpoint, assets=assets
+        config_json=config_json,
+        examples=examples,
+        static=static,
+        endpoint=endpoint,
+        assets=assets,
+        start=start,
+        prefixes=PREDECLARED,
+        base_iri=settings.query_base,
     )

@@ -11,7 +11,8 @@
     // Class and property completion would ask a third-party service: keep requests local.
     const yasqe = window.Yasgui.Yasqe.defaults;
     yasqe.autocompleters = yasqe.autocompleters.filter((n) => n !== "class" && n !== "property");
-    if (config.examples.length) yasqe.value = config.examples[0].query; // a new tab's query
+    // A new tab's query: the predeclared prefixes spelled out (they may also be left out).
+    yasqe.value = config.start;
     yasgui = new window.Yasgui(document.getElementById("yasgui"), {
       requestConfig: { endpoint: config.endpoint, method: "POST" },
       copyEndpointOnNewTab: true,

@@ -84,10 +84,15 @@ class Store(Protocol):
         bindings: Bindings | None = None,
         dataset: Dataset | None = None,
         timeout: float,
+        base_iri: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> QueryResult:
         """Run a read-only SPARQL query; variables in `bindings` are bound as RDF terms.
 
         A bound variable must be projected (``SELECT *`` or named): pyoxigraph's rule.
+        `base_iri` resolves the query's relative IRIs (its own ``BASE`` wins); `prefixes`
+        (name to namespace) may be used without a ``PREFIX`` line (its own lines win).
+        A syntax error is a QuerySyntaxError whose message says where and what, in words.
         """
         ...
 

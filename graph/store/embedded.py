@@ -15,7 +15,7 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -38,6 +38,7 @@ from .base import (
     Triples,
 )
 from .binding import bind_values
+from .syntax import explain
 
 T = TypeVar("T")
 
@@ -58,6 +59,8 @@ class EmbeddedStore:
         bindings: Bindings | None = None,
         dataset: Dataset | None = None,
         timeout: float,
+        base_iri: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> QueryResult:
         """Run a query; `timeout` is checked between rows (workers enforce it hard)."""
         store = self._current()
@@ -65,9 +68,15 @@ class EmbeddedStore:
         try:
             if bindings:
                 sparql = bind_values(sparql, bindings)
-            result = store.query(sparql, default_graph=default_graph, named_graphs=named_graphs)
+            result = store.query(
+                sparql,
+                default_graph=default_graph,
+                named_graphs=named_graphs,
+                base_iri=base_iri,
+                prefixes=dict(prefixes) if prefixes else None,
+            )
         except (SyntaxError, ValueError) as e:
-            raise QuerySyntaxError(str(e)) from None
+            raise QuerySyntaxError(explain(sparql, str(e), prefixes=prefixes or ())) from None
         except (OSError, RuntimeError) as e:
             raise StoreError(f"query failed: {e}") from None
         return _wrap(result, time.monotonic() + timeout)

@@ -32,7 +32,7 @@ import http.client
 import socket
 import urllib.error
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -59,7 +59,8 @@ from .base import (
     Triples,
 )
 from .binding import bind_values
-from .scan import scan
+from .scan import scan, tokens
+from .syntax import explain, position
 
 SCHEMES = ("sparql+http://", "sparql+https://")
 STAGING = "urn:treatygraph:staging:"  # the named graphs a load fills before its MOVE
@@ -134,6 +135,8 @@ class RemoteStore:
         bindings: Bindings | None = None,
         dataset: Dataset | None = None,
         timeout: float,
+        base_iri: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> QueryResult:
         scanned = scan(sparql)
         form = scanned.form
@@ -148,7 +151,15 @@ class RemoteStore:
                 raise QuerySyntaxError(str(e)) from None
         if dataset is None and self.endpoints.graph and "FROM" not in scanned.keywords:
             dataset = Dataset(default_graphs=(self.endpoints.graph,))
-        return self._answer(sparql, form, dataset, timeout=timeout)
+        at = _after_own_base(sparql)
+        head = prologue(sparql, base_iri, prefixes)
+        head = " " + head if at and head else head
+        try:
+            return self._answer(sparql[:at] + head + sparql[at:], form, dataset, timeout=timeout)
+        except QuerySyntaxError as e:
+            shift = (position(sparql, at), len(head))
+            message = explain(sparql, str(e), prefixes=prefixes or (), shift=shift)
+            raise QuerySyntaxError(message) from None
 
     def triple_count(self) -> int:
         """Triples of the ``graph=`` graph if given; else of the default graph and every
@@ -337,6 +348,47 @@ class RemoteStore:
     def _drop_quietly(self, client: httpx.Client, staging: str) -> None:
         with contextlib.suppress(httpx.HTTPError):  # the server is gone: nothing to undo
             self._update(client, f"DROP SILENT GRAPH <{staging}>")
+
+
+def prologue(
+    sparql: str,
+    base_iri: str | None,
+    prefixes: Mapping[str, str] | None,
+    *,
+    separator: str = " ",
+) -> str:
+    """What goes before `sparql` on a server that takes no base IRI or prefixes of its own:
+    ``BASE`` unless the query has its own (Virtuoso takes one BASE, before any PREFIX), and
+    ``PREFIX`` for each prefix the query does not declare. On one line, so that the server's
+    line numbers stay the query's (rdflib's parser wants ``separator="\\n"``: it reads `#>`
+    on a line as the start of a comment).
+
+    >>> prologue("PREFIX a: <http://x/> ASK {}", "http://b/", {"a": "http://a/", "c": "http://c/"})
+    'BASE <http://b/> PREFIX c: <http://c/> '
+    >>> prologue("BASE <http://q/> ASK {}", "http://b/", {})
+    ''
+    """
+    scanned = scan(sparql)
+    own_base = "BASE" in scanned.keywords
+    parts = [f"BASE <{ox.NamedNode(base_iri).value}>"] if base_iri and not own_base else []
+    for name, iri in (prefixes or {}).items():
+        if name not in scanned.declared:
+            parts.append(f"PREFIX {name}: <{ox.NamedNode(iri).value}>")
+    return "".join(part + separator for part in parts)
+
+
+def _after_own_base(sparql: str) -> int:
+    """Where the prologue goes: after the query's own leading ``BASE <...>`` (Virtuoso takes
+    BASE before any PREFIX only), else at the start.
+
+    >>> _after_own_base("# c\\nBASE <http://b/> SELECT * {}")
+    20
+    """
+    found = tokens(sparql)
+    first, second = next(found, None), next(found, None)
+    if first and second and first[1].upper() == "BASE" and second[0] == "iri":
+        return second[2] + len(second[1])
+    return 0
 
 
 def _batches(path: Path, *, lenient: bool = False) -> Iterator[list[ox.Triple]]:

@@ -9,11 +9,14 @@ be a false alarm (e.g. ``PREFIX service: <...>``), which callers confirm with a 
 ('SELECT', 1, ['PREFIX', 'SELECT', 'WHERE'])
 >>> scan("ask { { ?s ?p ?o } }").depth
 2
+>>> sorted(scan("PREFIX : <http://e/> prefix # a comment\\n tg: <http://t/> ASK {}").declared)
+['', 'tg']
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -60,6 +63,7 @@ class Scan:
     where_open: int | None  # where VALUES go: after a #@bind line, else after WHERE's `{`
     trailing_values: bool  # a top-level VALUES clause follows the WHERE group
     bind_points: tuple[int, ...] = ()  # where VALUES go: each #@bind line, else where_open
+    declared: frozenset[str] = frozenset()  # prefixes the query declares (`PREFIX tg:` -> tg)
 
     @property
     def has_service(self) -> bool:
@@ -81,8 +85,14 @@ def scan(text: str) -> Scan:
     form_at = -1
     values_after_where = False
     marks: list[int] = []
+    declared: set[str] = set()
+    declaring = False  # the last word was PREFIX: the next name is what it declares
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
+        if declaring and kind == "pname":
+            declared.add(m.group().partition(":")[0])
+        if kind not in ("ws", "comment"):
+            declaring = kind == "word" and m.group().upper() == "PREFIX"
         if kind == "comment" and m.group().startswith(BIND_MARK):
             marks.append(_next_line(text, m.end()))
         elif kind == "word":
@@ -106,7 +116,15 @@ def scan(text: str) -> Scan:
             depth = max(depth - 1, 0)
     where = marks[0] if marks else _where_open(text, form, form_at, opens)
     binds = tuple(marks) if marks else ((where,) if where is not None else ())
-    return Scan(form, max_depth, frozenset(keywords), where, values_after_where, binds)
+    return Scan(
+        form,
+        max_depth,
+        frozenset(keywords),
+        where,
+        values_after_where,
+        binds,
+        frozenset(declared),
+    )
 
 
 def _next_line(text: str, at: int) -> int:
@@ -136,3 +154,15 @@ def _where_open(
     if following and following.group().upper() == "SELECT":
         return None  # `{ SELECT ... }` admits no VALUES before the sub-select
     return at
+
+
+def tokens(text: str) -> Iterator[tuple[str, str, int]]:
+    """The lexer's tokens of `text` but blanks and comments: (kind, text, offset).
+
+    >>> [kind for kind, _, _ in tokens('ASK { ?s a:b "c:d" } # e:f')]
+    ['word', 'open', 'var', 'pname', 'string', 'close']
+    """
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "other"
+        if kind not in ("ws", "comment"):
+            yield kind, m.group(), m.start()
