@@ -35,6 +35,7 @@ from treatygraph.model import (
     Via,
 )
 from treatygraph.rdf import mapping as rdf
+from treatygraph.rdf import terms as rdf_terms
 from treatygraph.rdf.vocab import TG
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,7 +123,7 @@ def test_the_files_hold_the_graph(dist: Path) -> None:
     expected = rdflib.Graph().parse(data=nt, format="nt")
     for name, fmt in (("graph.ttl", "turtle"), ("graph.jsonld", "json-ld")):
         assert isomorphic(rdflib.Graph().parse(dist / name, format=fmt), expected), name
-    assert (dist / "context.jsonld").read_bytes() == rdf.CONTEXT_FILE.read_bytes()
+    assert (dist / "context.jsonld").read_bytes() == rdf_terms.CONTEXT_FILE.read_bytes()
 
 
 def _all_sources() -> dict[str, str]:

@@ -18,6 +18,8 @@ from treatygraph.build import dist as build_module
 from treatygraph.build.corpus import map_corpus
 from treatygraph.build.dist import build
 from treatygraph.rdf import mapping as rdf
+from treatygraph.rdf import parts as rdf_parts
+from treatygraph.rdf import terms as rdf_terms
 from treatygraph.rdf.iris import default_base
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,10 +30,10 @@ NESTED = ["A/RES/99/1", "A/RES/99/10", "A/RES/99/100", "A/RES/99/1-2", "A/RES/99
 
 def naive(symbols: list[str]) -> list[str]:
     """The graph as every part's lines and the shared lines, sorted and de-duplicated by hand."""
-    assembly = rdf.Assembly(BASE)
+    assembly = rdf_parts.Assembly(BASE)
     lines: set[str] = set()
     for symbol in symbols:
-        part, data = rdf.resolution_part(resolution(symbol), base=BASE)
+        part, data = rdf_parts.resolution_part(resolution(symbol), base=BASE)
         assembly.add(part)
         lines.update(data.decode("utf-8").splitlines(keepends=True))
     whole = assembly.finish(build_module.with_authority(SOURCES))
@@ -52,8 +54,8 @@ def test_nested_iris_still_give_canonical_order(tmp_path: Path) -> None:
 
 
 def test_parts_name_the_build_in_place(tmp_path: Path) -> None:
-    part, data = rdf.resolution_part(resolution("A/RES/99/1"), base=BASE)
-    assert rdf.PENDING.encode() not in data  # the stand-in name never reaches a file
+    part, data = rdf_parts.resolution_part(resolution("A/RES/99/1"), base=BASE)
+    assert rdf_terms.PENDING.encode() not in data  # the stand-in name never reaches a file
     assert {s for _, s in part.generated} == {">", "/citation/pp1-1>", "/citation/pp1-2>"}
     assert not part.resort
     graph = build([resolution("A/RES/99/1")], tmp_path / "dist", base=BASE)
@@ -65,8 +67,8 @@ def test_parts_name_the_build_in_place(tmp_path: Path) -> None:
 def test_a_part_that_must_be_sorted_again_is(tmp_path: Path) -> None:
     """Were a subject to name the build and something else by the same predicate, the build's
     real name could change the lines' order: such a part is sorted again when written."""
-    part, data = rdf.resolution_part(resolution("A/RES/99/1"), base=BASE)
-    assembly = rdf.Assembly(BASE)
+    part, data = rdf_parts.resolution_part(resolution("A/RES/99/1"), base=BASE)
+    assembly = rdf_parts.Assembly(BASE)
     assembly.add(replace(part, resort=True))
     whole = assembly.finish()
     lines = b"".join(whole.lines(lambda p, start, end: data[start:end])).decode().splitlines()
@@ -86,7 +88,7 @@ def test_one_instrument_node_for_every_resolution_citing_it() -> None:
 def test_turtle_keeps_line_separators_inside_literals() -> None:
     s, p = ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p")
     odd = ox.Literal("one\u2028two\x85three\x0cfour")
-    turtle = rdf.to_turtle(rdf.Canonical([ox.Triple(s, p, odd)]))
+    turtle = rdf.to_turtle(rdf_terms.Canonical([ox.Triple(s, p, odd)]))
     back = [q.triple for q in ox.parse(turtle, format=ox.RdfFormat.TURTLE)]
     assert back == [ox.Triple(s, p, odd)]
 

@@ -206,7 +206,7 @@ def test_context_has_a_term_for_every_tg_class_and_property(g: rdflib.Graph) -> 
 
 def test_every_term_the_mapping_writes_is_declared() -> None:
     """`T` of the mapping lists the tg: terms it writes; each is a term of the ontology."""
-    from treatygraph.rdf.mapping import T as Terms
+    from treatygraph.rdf.terms import T as Terms
 
     g = rdflib.Graph().parse(ROOT / "ontology" / "treatygraph.ttl")
     declared = {s for s in g.subjects() if isinstance(s, URIRef)}

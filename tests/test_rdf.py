@@ -35,6 +35,9 @@ from treatygraph.model import (
     Via,
 )
 from treatygraph.rdf import mapping as rdf
+from treatygraph.rdf import parts as rdf_parts
+from treatygraph.rdf import statements as rdf_statements
+from treatygraph.rdf import terms as rdf_terms
 from treatygraph.rdf.vocab import (
     CITO,
     INTENTS,
@@ -512,17 +515,17 @@ def test_part_counts_and_lines_are_those_of_its_own_lines(corpus: list[Extractio
     its bytes are its own lines less those naming the build, in order."""
     seed = graph.read(Path(__file__).resolve().parents[1] / "corpus/A-RES-77-194.txt")
     for extraction in [*corpus, seed]:
-        part, data = rdf.resolution_part(extraction, base=BASE)
-        w = rdf._Writer(rdf._Ids(BASE), part.iri)
-        build = rdf._n(w.ids.build(rdf.PENDING))
-        source = rdf._n(w.ids.source(part.source)) if part.source else None
-        rdf._resolution(w, extraction, build, source)
+        part, data = rdf_parts.resolution_part(extraction, base=BASE)
+        w = rdf_terms.Writer(rdf_terms.CachedIds(BASE), part.iri)
+        build = rdf_terms.iri_node(w.ids.build(rdf_terms.PENDING))
+        source = rdf_terms.iri_node(w.ids.source(part.source)) if part.source else None
+        rdf_statements._resolution(w, extraction, build, source)
         lines = sorted(line for by_predicate in w.local.values() for line in by_predicate)
-        stats = rdf._line_stats(lines)
-        assert rdf._own_stats(w.local) == stats
+        stats = rdf_parts._line_stats(lines)
+        assert rdf_parts._own_stats(w.local) == stats
         assert (part.triples, part.subjects) == (stats["triples"], stats["subjects"])
         assert (part.properties, part.classes) == (stats["properties"], stats["classes"])
-        named = f" {rdf.GENERATED} {build} .\n"
+        named = f" {rdf_terms.GENERATED} {build} .\n"
         assert data.decode("utf-8") == "".join(ln for ln in lines if not ln.endswith(named))
         assert len(part.generated) == sum(ln.endswith(named) for ln in lines) > 0
 
@@ -568,7 +571,7 @@ def test_base_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_reused_terms_are_declared_in_the_ontology(corpus: list[Extraction]) -> None:
-    ontology = rdflib.Graph().parse(rdf.ONTOLOGY_DIR / "treatygraph.ttl")
+    ontology = rdflib.Graph().parse(rdf_terms.ONTOLOGY_DIR / "treatygraph.ttl")
     declared = {str(s) for s in ontology.subjects(rdflib.RDF.type, None)}
     used = set()
     for t in rdf.triples(corpus, base=BASE):
@@ -580,7 +583,7 @@ def test_reused_terms_are_declared_in_the_ontology(corpus: list[Extraction]) -> 
 
 
 def test_concepts_written_exist_in_the_ontology(corpus: list[Extraction]) -> None:
-    ontology = rdflib.Graph().parse(rdf.ONTOLOGY_DIR / "treatygraph.ttl")
+    ontology = rdflib.Graph().parse(rdf_terms.ONTOLOGY_DIR / "treatygraph.ttl")
     declared = {str(s) for s in ontology.subjects(None, None)}
     values = {
         t.object.value

@@ -26,7 +26,7 @@ from treatygraph.api.routes.pages import local_url
 from treatygraph.network.export import COLOURS, colour_key, cytoscape_elements
 from treatygraph.network.view import NetworkCache, View
 from treatygraph.rdf.iris import default_base
-from treatygraph.rdf.mapping import normlex_url, untc_url
+from treatygraph.rdf.statements import normlex_url, untc_url
 from treatygraph.rdf.vocab import CITO, OA, TG
 from treatygraph.store import Solutions, Store, StoreError
 

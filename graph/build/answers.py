@@ -50,7 +50,7 @@ from treatygraph.named_queries.library import (
 )
 from treatygraph.named_queries.output import to_csv
 from treatygraph.rdf.iris import Ids
-from treatygraph.rdf.mapping import Part, Whole
+from treatygraph.rdf.parts import Part, Whole
 from treatygraph.store import Store
 from treatygraph.store.binding import bind_values
 

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from treatygraph import resources as package_resources
 from treatygraph.errors import TreatygraphError, fatal
-from treatygraph.rdf.mapping import Part, resolution_part
+from treatygraph.rdf.parts import Part, resolution_part
 from treatygraph.reader.extract import meta_path, read
 
 # Bump when the reader changes what it extracts, so cached readings are not reused. (The code

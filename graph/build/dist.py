@@ -34,19 +34,9 @@ from treatygraph.build.folders import Clock, staging
 from treatygraph.build.void import Stats, void
 from treatygraph.model import Extraction, Instrument
 from treatygraph.rdf.iris import default_base, normalise_base
-from treatygraph.rdf.mapping import (
-    CONTEXT_FILE,
-    ONTOLOGY_DIR,
-    Assembly,
-    Canonical,
-    Part,
-    Sources,
-    Whole,
-    jsonld_chunks,
-    resolution_part,
-    to_ntriples,
-    write_turtle,
-)
+from treatygraph.rdf.mapping import jsonld_chunks, to_ntriples, write_turtle
+from treatygraph.rdf.parts import Assembly, Part, Whole, resolution_part
+from treatygraph.rdf.terms import CONTEXT_FILE, ONTOLOGY_DIR, Canonical, Sources
 from treatygraph.rdf.vocab import (
     ONTOLOGY_GRAPH,
 )

@@ -44,7 +44,7 @@ from treatygraph.build.dist import (
 from treatygraph.build.folders import scratch_folder
 from treatygraph.errors import TreatygraphError
 from treatygraph.rdf.iris import default_base, normalise_base
-from treatygraph.rdf.mapping import Assembly, DuplicateResolution, Part
+from treatygraph.rdf.parts import Assembly, DuplicateResolution, Part
 from treatygraph.store import EmbeddedStore, RemoteStore, Store, StoreError, open_store
 
 STAMP = "build-stamp.json"  # beside dist/graph.nt: what the last build was made from

@@ -11,10 +11,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from treatygraph.rdf.iris import Ids, default_base, normalise_base, segment
-from treatygraph.rdf.mapping import (
-    Counts,
-    software_version,
-)
+from treatygraph.rdf.parts import Counts
+from treatygraph.rdf.terms import software_version
 from treatygraph.rdf.vocab import (
     DCAT,
     DCTERMS,

@@ -18,7 +18,7 @@ from treatygraph.named_queries.library import (
     Value,
 )
 from treatygraph.rdf.iris import Ids
-from treatygraph.rdf.mapping import normlex_url, untc_url
+from treatygraph.rdf.statements import normlex_url, untc_url
 
 JSON = dict[str, Any]  # a JSON object, as the routes send it
 

@@ -137,7 +137,7 @@ def test_bad_session_in_metadata_names_the_file(tmp_path: Path) -> None:
 def test_rdf_of_every_kind_of_symbol(
     symbol: str, body: str, session: int | str | None, slug: str
 ) -> None:
-    from treatygraph.rdf.mapping import resolution_part
+    from treatygraph.rdf.parts import resolution_part
 
     meta = ResolutionMeta(symbol, "Made-up", body=body, session=session)
     text = "The General Assembly," + BODY
