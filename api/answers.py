@@ -30,8 +30,8 @@ from urllib.parse import quote
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from treatygraph.api.lookup import DEFAULT_LIMIT, MAX_LIMIT, MEDIA_TYPES, OFFERS
 from treatygraph.api.negotiation import choose
-from treatygraph.api.routes.lookups import DEFAULT_LIMIT, MAX_LIMIT, MEDIA_TYPES, OFFERS
 from treatygraph.api.settings import Settings
 from treatygraph.store import SCHEMES
 

@@ -27,8 +27,9 @@ from treatygraph.api import params
 from treatygraph.api.answers import AnswerLayer, Answers
 from treatygraph.api.cache import Cache
 from treatygraph.api.cache_middleware import ResponseCache
+from treatygraph.api.lookup import Lookups
 from treatygraph.api.problems import problem
-from treatygraph.api.routes import explore, linked_data, lookups, sparql
+from treatygraph.api.routes import explore, linked_data, lookups, queries, sparql
 from treatygraph.api.routes import network as network_api
 from treatygraph.api.services import Services, ServicesDep
 from treatygraph.api.settings import Settings
@@ -93,7 +94,7 @@ def open_services(settings: Settings) -> Services:
         settings=settings,
         cache=Cache.for_settings(settings),
         probe=open_store(settings.store, read_only=True),
-        lookups=lookups.Lookups.open(settings),
+        lookups=Lookups.open(settings),
         network=network.NetworkCache(open_store(settings.store, read_only=True), limits),
         network_gate=network_api.network_gate(limits),
         answers=Answers.for_settings(settings),
@@ -122,7 +123,7 @@ def _include_routers(app: FastAPI, found: Services) -> None:
     )
     app.include_router(sparql.router)
     app.include_router(lookups.router)
-    app.include_router(lookups.query_router(found.lookups.library))
+    app.include_router(queries.query_router(found.lookups.library))
     app.include_router(linked_data.router)
     app.add_exception_handler(NetworkError, network_api.network_error)
     app.include_router(network_api.listing)

@@ -21,7 +21,7 @@ from treatygraph.store import Store
 if TYPE_CHECKING:  # the routers import this module: their types only for the checker
     from treatygraph.api.admission import Gate
     from treatygraph.api.answers import Answers
-    from treatygraph.api.routes.lookups import Lookups
+    from treatygraph.api.lookup import Lookups
     from treatygraph.api.worker_pool import WorkerPool
     from treatygraph.network.view import NetworkCache
 

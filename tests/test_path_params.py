@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.routing import Mount
 
-from tests.lookups_support import seed_store
+from tests.support.lookups import seed_store
 from treatygraph.api.params import header_url, refusal
 
 EXAMPLES = int(os.environ.get("TREATYGRAPH_PROPERTY_EXAMPLES", "20"))
@@ -54,14 +54,10 @@ class Target:
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     from treatygraph.api.app import create_app
-    from treatygraph.api.routes import lookups
     from treatygraph.api.settings import Settings
 
     store = seed_store(tmp_path_factory.mktemp("path-params"))
-    service_settings = Settings(store=store, workers=1, query_timeout=5)
-    service = create_app(service_settings)
-    lookups.mount(service, service_settings)
-    return service
+    return create_app(Settings(store=store, workers=1, query_timeout=5))
 
 
 @pytest.fixture(scope="module")

@@ -29,11 +29,11 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from treatygraph.api.lookup import LookupRoute, lookups
 from treatygraph.api.negotiation import Offer, choose
 from treatygraph.api.params import header_url
 from treatygraph.api.problems import Problem
 from treatygraph.api.routes import pages
-from treatygraph.api.routes.lookups import LookupRoute, lookups
 from treatygraph.api.routes.pages import DATA, ID, local_url
 from treatygraph.named_queries.library import Graph, collect
 from treatygraph.rdf.mapping import to_jsonld, to_ntriples, to_turtle
