@@ -76,7 +76,7 @@ bench: install-test
 ## with the summary table (also in test-artifacts/reliability/summary.md).
 reliability: install-test
 	TREATYGRAPH_RELIABILITY=1 TREATYGRAPH_PROPERTY_EXAMPLES=500 $(BIN)/pytest -q -rxX \
-		--timeout 900 tests/test_parse_properties.py tests/reliability
+		--timeout 900 tests/test_parse_properties.py tests/test_path_params.py tests/reliability
 
 ## Remove what builds and runs leave behind.
 clean:
