@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from treatygraph.model import Footnote, Span
+from treatygraph.model import Footnote, ReferenceKind, Span
 from treatygraph.reader.authority import default_authority
 from treatygraph.reader.find import MentionKind, find_mentions, find_references
 from treatygraph.reader.numbers import find_numbered
@@ -111,3 +111,27 @@ def test_footnotes_cite_resolutions_of_special_sessions(note: str, symbol: str) 
 )  # fmt: skip
 def test_its_resolutions_are_the_citing_bodys(own: str, sentence: str, symbols: list[str]) -> None:
     assert [n.symbol for n in find_numbered(sentence, 0, own)] == symbols
+
+
+FOOTNOTES_IN_PROSE = [
+    (
+        "Including General Assembly resolution 60/180 and Security Council resolution 1645 "
+        "(2005), Assembly resolution 65/7 and Council resolution 1947 (2010).",
+        ["A/RES/60/180", "S/RES/1645(2005)", "A/RES/65/7", "S/RES/1947(2010)"],
+    ),
+    (
+        "See, for example, resolutions 47/19 and 48/16 of the General Assembly.",
+        ["A/RES/47/19", "A/RES/48/16"],
+    ),
+    ("Adopted by the Conference at its first session.", []),  # no number: nothing invented
+    ("United Nations, Treaty Series, vol. 1577, No. 27531.", []),  # a UNTS reference instead
+]
+
+
+@pytest.mark.parametrize(
+    ("note", "symbols"), FOOTNOTES_IN_PROSE, ids=[n[:50] for n, _ in FOOTNOTES_IN_PROSE]
+)
+def test_a_footnote_in_prose_cites_the_resolutions_it_names(note: str, symbols: list[str]) -> None:
+    read = find_references(Footnote(1, Span(0, len(note)), note), None)
+    found = [r.symbol for r in read.references if r.kind is ReferenceKind.RESOLUTION]
+    assert found == symbols

@@ -422,7 +422,13 @@ def _segment_references(segment: str, base: int) -> list[Reference]:
     if m := SALES.search(segment):
         span = Span(base + m.start(), base + m.end())
         return [Reference(ReferenceKind.PUBLICATION, span, sales_number=m.group("sales"))]
-    return []
+    # A footnote in prose ("Including General Assembly resolution 60/180 and Security Council
+    # resolution 1645 (2005), ..."): the numbers the text names, read as in a paragraph.
+    return [
+        Reference(ReferenceKind.RESOLUTION, m.span, symbol=m.key)
+        for m in find_resolutions(segment, base)
+        if m.key.startswith(("A/RES/", "S/RES/", "E/RES/", "A/HRC/RES/", "A/DEC/"))
+    ]
 
 
 def _ref(
