@@ -169,6 +169,8 @@ CONFIRMED: list[tuple[str, str, object]] = [
     ("cwc", "wikidata", "Q547896"),
     ("udhr", "wikidata", "Q7813"),
     ("ap_iii", "wikidata", "Q2115269"),
+    ("iccpr", "wikidata", "Q392119"),
+    ("icescr", "wikidata", "Q457862"),
     ("nagoya_protocol", "parent", ("cbd",)),
     ("nagoya_protocol", "entry_into_force", date(2014, 10, 12)),
     ("fish_stocks_agreement", "unts", (Unts(2167, None, 3),)),
