@@ -12,6 +12,9 @@ from treatygraph.reader.grammar import find_names, name_id, name_key
 
 # sentence → the titles read, in order (the sentence's first word is its verb)
 NAMES = [
+    # a place name joined by a spaced dash is one modifier of the name
+    ("Welcoming the Lakeside – Hilltown Action Plan 2031–2035,",
+     ["Lakeside – Hilltown Action Plan 2031–2035"]),
     # every head noun
     ("Recalling the Convention on the Protection of Alpine Meadows,",
      ["Convention on the Protection of Alpine Meadows"]),

@@ -152,7 +152,7 @@ def _read_name(r: Reader, i: int, head: Head) -> tuple[Name | None, int]:
     if _heads_something_else(r, after):
         return None, after  # "Treaty Organization": the head is a modifier of something else
     start = i
-    while r.is_modifier(start - 1) or _of_between_capitals(r, start - 1):
+    while r.is_modifier(start - 1) or _joins_capitals(r, start - 1):
         start -= 1
     last, alias, place, date = complement(r, after)
     if head.weak and r.word(after) == "of" and _names_stronger(r, after, last):
@@ -204,9 +204,11 @@ def _alias_text(r: Reader, alias: tuple[int, int] | None) -> str | None:
     return r.text[r.tokens[first][1] : r.tokens[alias[1] - 1][2]]
 
 
-def _of_between_capitals(r: Reader, i: int) -> bool:
-    """ "Council of Europe Convention": "of" joining two capitalised modifiers."""
-    return r.word(i) == "of" and r.is_modifier(i - 1) and r.is_modifier(i + 1)
+def _joins_capitals(r: Reader, i: int) -> bool:
+    """ "Council of Europe Convention", "Siem Reap – Angkor Action Plan": "of" or a spaced dash
+    joining two capitalised modifiers."""
+    joins = r.word(i) == "of" or r.word(i) in {"–", "—"}
+    return joins and r.is_modifier(i - 1) and r.is_modifier(i + 1)
 
 
 def _names_stronger(r: Reader, start: int, last: int) -> bool:
