@@ -12,6 +12,11 @@ from treatygraph.reader.grammar import find_names, name_id, name_key
 
 # sentence → the titles read, in order (the sentence's first word is its verb)
 NAMES = [
+    # a quoted title is never cut short
+    ("Reaffirming its resolution 11/22, entitled “Declaration on the Sharing of Water for the "
+     "Benefit and in the Interest of All States, Taking into Account the Needs of Farmers”, and",
+     ["Declaration on the Sharing of Water for the Benefit and in the Interest of All States, "
+      "Taking into Account the Needs of Farmers"]),
     # a place name joined by a spaced dash is one modifier of the name
     ("Welcoming the Lakeside – Hilltown Action Plan 2031–2035,",
      ["Lakeside – Hilltown Action Plan 2031–2035"]),

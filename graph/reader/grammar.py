@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from treatygraph.reader.name_complement import complement, without_bare_head
 from treatygraph.reader.name_words import ROMAN, YEAR, Head, Reader, words
@@ -118,11 +118,31 @@ def find_names(text: str, offset: int = 0, *, skip_first: bool = True) -> list[N
             continue
         name, last = _read_name(r, i, head)
         if name is not None:
+            name, last = _whole_quotation(r, name, last)
             names.append(_shifted(name, offset))
             i = last + 1
         else:
             i += len(head.words)
     return sorted(names + _places(text, offset, names), key=lambda n: n.start)
+
+
+def _whole_quotation(r: Reader, name: Name, last: int) -> tuple[Name, int]:
+    """A name that opens a quotation ('entitled "Declaration on ... for the Benefit and in the
+    Interest of All States, ..."') is the whole quotation: a quoted title is never cut short."""
+    before = r.text[: name.start].rstrip()
+    if not before.endswith(("“", '"')):
+        return name, last
+    close = r.text.find("”" if before.endswith("“") else '"', name.end)
+    if close < 0 or close - name.start > MAX_QUOTED or "\n" in r.text[name.end : close]:
+        return name, last
+    end = len(r.text[:close].rstrip(" ,.;"))
+    title = " ".join(r.text[name.start : end].split())
+    while last + 1 < len(r.tokens) and r.tokens[last + 1][2] <= end:
+        last += 1
+    return replace(name, end=end, title=title), last
+
+
+MAX_QUOTED = 400  # characters: longer quotations are prose, not a title
 
 
 PLACES = re.compile(
