@@ -22,7 +22,7 @@ from fastapi.routing import APIRoute
 from treatygraph.api.admission import Gate
 from treatygraph.api.negotiation import Offer, choose
 from treatygraph.api.params import header_url
-from treatygraph.api.problems import RETRY_AFTER, Problem, problem
+from treatygraph.api.problems import RETRY_AFTER, RequestProblem, problem
 from treatygraph.api.routes import pages
 from treatygraph.api.services import services
 from treatygraph.api.settings import Settings
@@ -65,30 +65,30 @@ MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 # --- errors -------------------------------------------------------------------------------
 
 
-def _as_problem(exc: Exception) -> Problem | None:
-    if isinstance(exc, Problem):
+def _as_problem(exc: Exception) -> RequestProblem | None:
+    if isinstance(exc, RequestProblem):
         return exc
     if isinstance(exc, ParameterError):
-        return Problem(422, str(exc), exc.parameter)
+        return RequestProblem(422, str(exc), exc.parameter)
     if isinstance(exc, UnknownQuery):
-        return Problem(404, str(exc), "name")
+        return RequestProblem(404, str(exc), "name")
     if isinstance(exc, RequestValidationError):
         return _validation_problem(exc)
     if isinstance(exc, ResultTooLarge):
-        return Problem(422, str(exc), "limit")
+        return RequestProblem(422, str(exc), "limit")
     if isinstance(exc, StoreUnavailable):
-        return Problem(503, f"the graph cannot be read now: {exc}")
+        return RequestProblem(503, f"the graph cannot be read now: {exc}")
     if isinstance(exc, StoreError):
-        return Problem(500, "the query failed in the store")
+        return RequestProblem(500, "the query failed in the store")
     return None
 
 
-def _validation_problem(exc: RequestValidationError) -> Problem:
+def _validation_problem(exc: RequestValidationError) -> RequestProblem:
     error = exc.errors()[0] if exc.errors() else {}
     where = [str(part) for part in error.get("loc", ()) if part not in ("path", "query")]
     name = where[-1] if where else None
     message = str(error.get("msg", "invalid request")).lower()
-    return Problem(422, f"{name}: {message}" if name else message, name)
+    return RequestProblem(422, f"{name}: {message}" if name else message, name)
 
 
 def _wants_html(request: Request) -> bool:
@@ -108,7 +108,9 @@ class LookupRoute(APIRoute):
         async def guarded(request: Request) -> Response:
             gate = lookups(request).gate
             try:
-                await gate.enter()  # not a context manager: Problem is frozen (no __traceback__)
+                await (
+                    gate.enter()
+                )  # not a context manager: RequestProblem is frozen (no __traceback__)
                 try:
                     return await handler(request)
                 finally:
@@ -130,8 +132,8 @@ class LookupRoute(APIRoute):
 # --- the service --------------------------------------------------------------------------
 
 
-def _busy() -> Problem:
-    return Problem(503, "the service is busy; try again shortly")
+def _busy() -> RequestProblem:
+    return RequestProblem(503, "the service is busy; try again shortly")
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +189,7 @@ class Paging:
 
 
 @dataclass(frozen=True, slots=True)
-class View:
+class Representation:
     """One resource, ready for any representation."""
 
     data: Any  # the JSON body
@@ -204,15 +206,15 @@ def negotiate(request: Request) -> str:
     asked = request.query_params.get("format")
     if asked is not None:
         if asked not in ("json", "csv", "html"):
-            raise Problem(422, f"format: {asked[:20]!r} is not json, csv or html", "format")
+            raise RequestProblem(422, f"format: {asked[:20]!r} is not json, csv or html", "format")
         return asked
     offer = choose(request.headers.get("accept"), OFFERS)
     if offer is None:
-        raise Problem(406, "no acceptable format: this resource is JSON, CSV or HTML")
+        raise RequestProblem(406, "no acceptable format: this resource is JSON, CSV or HTML")
     return offer.name
 
 
-def send(request: Request, view: View) -> Response:
+def send(request: Request, view: Representation) -> Response:
     fmt = negotiate(request)
     headers = {"Vary": "Accept", "Link": ", ".join(_links(request, view))}
     if view.paging is not None:
@@ -226,7 +228,7 @@ def send(request: Request, view: View) -> Response:
     return JSONResponse(view.data, headers=headers)
 
 
-def _links(request: Request, view: View) -> Iterator[str]:
+def _links(request: Request, view: Representation) -> Iterator[str]:
     for name, media in (("json", "application/json"), ("csv", "text/csv"), ("html", "text/html")):
         yield f'<{_with(request, format=name)}>; rel="alternate"; type="{media}"'
     if view.paging is None:
@@ -265,14 +267,14 @@ def checked(parameter: str, check: Callable[[str], Any], raw: str) -> Any:
     try:
         return check(raw)
     except ValueError as err:
-        raise Problem(422, f"{parameter}: {err}", parameter) from None
+        raise RequestProblem(422, f"{parameter}: {err}", parameter) from None
 
 
 def resolution_row(lk: Lookups, symbol: str) -> Mapping[str, Value]:
     text = checked("symbol", document_symbol, symbol)
     rows = lk.table("resolutions", resolution=text).records()
     if not rows:
-        raise Problem(404, f"symbol: no resolution {text} in the graph", "symbol")
+        raise RequestProblem(404, f"symbol: no resolution {text} in the graph", "symbol")
     return rows[0]
 
 
@@ -301,7 +303,7 @@ def paragraph_rows(
     wanted = checked("id", paragraph_id, pid)
     rows = lk.table("paragraphs", resolution=str(row["symbol"]), paragraph=wanted).records()
     if not rows:
-        raise Problem(404, f"id: {row['symbol']} has no paragraph {wanted}", "id")
+        raise RequestProblem(404, f"id: {row['symbol']} has no paragraph {wanted}", "id")
     return row, rows[0]
 
 
@@ -309,7 +311,7 @@ def instrument_rows(lk: Lookups, raw: str) -> Sequence[Mapping[str, Value]]:
     key = checked("id", instrument_id, raw)
     rows = lk.table("instruments", instrument=key).records()
     if not rows:
-        raise Problem(404, f"id: no instrument {key!r} in the graph", "id")
+        raise RequestProblem(404, f"id: no instrument {key!r} in the graph", "id")
     return rows
 
 

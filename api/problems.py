@@ -20,7 +20,7 @@ RETRY_AFTER = "5"  # seconds, sent with every 503: the store, the workers or the
 
 
 @dataclass(frozen=True, slots=True)
-class Problem(Exception):
+class RequestProblem(Exception):
     """An error answer: status, a sentence for people, and the parameter at fault."""
 
     status: int

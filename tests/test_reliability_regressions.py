@@ -28,7 +28,7 @@ from tests.conftest import ROOT
 from tests.reliability import scenarios
 from tests.reliability.harness import children, state, tree
 from tests.support.lookups import shared_service
-from treatygraph.api.problems import Problem, problem
+from treatygraph.api.problems import RequestProblem, problem
 from treatygraph.api.routes.linked_data import canonical_path
 from treatygraph.build.folders import remove_stale
 from treatygraph.cli.main import main as cli
@@ -57,7 +57,7 @@ def test_iri_path_with_bytes_that_are_not_utf8_is_a_422_not_a_500(path: str) -> 
     answer = httpx.get(shared_service() + path, timeout=30)
     assert answer.status_code == 422, answer.text
     assert answer.json()["parameter"] == "path"
-    with pytest.raises(Problem):
+    with pytest.raises(RequestProblem):
         canonical_path("resolution/%FF")
 
 
@@ -549,7 +549,7 @@ def test_lookups_beyond_their_slots_wait_then_get_a_503() -> None:
     from treatygraph.api.admission import Gate
 
     async def scenario() -> list[str]:
-        gate = Gate(1, wait=0.2, busy=lambda: Problem(503, "busy"))
+        gate = Gate(1, wait=0.2, busy=lambda: RequestProblem(503, "busy"))
         seen: list[str] = []
 
         async def hold() -> None:
@@ -561,7 +561,7 @@ def test_lookups_beyond_their_slots_wait_then_get_a_503() -> None:
         async def late() -> None:
             try:
                 await gate.enter()
-            except Problem as e:
+            except RequestProblem as e:
                 seen.append(f"second {e.status}")
 
         await asyncio.gather(hold(), late())
@@ -578,7 +578,7 @@ def test_lookups_beyond_their_slots_wait_then_get_a_503() -> None:
     [("/resolutions/A-RES-1-1", 404), ("/resolutions/" + "0" * 900 + "/paragraphs/op5", 422)],
 )
 def test_lookup_errors_keep_their_status_through_the_gate(path: str, status: int) -> None:
-    """The first gate was a context manager: the frozen Problem raised inside it could not
+    """The first gate was a context manager: the frozen RequestProblem raised inside it could not
     take its traceback, and every 404 and 422 of the lookups became a 500."""
     answer = httpx.get(shared_service() + path, timeout=30)
     assert answer.status_code == status, answer.text

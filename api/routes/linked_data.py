@@ -32,7 +32,7 @@ from fastapi.responses import Response
 from treatygraph.api.lookup import LookupRoute, lookups
 from treatygraph.api.negotiation import Offer, choose
 from treatygraph.api.params import header_url
-from treatygraph.api.problems import Problem
+from treatygraph.api.problems import RequestProblem
 from treatygraph.api.routes import pages
 from treatygraph.api.routes.pages import DATA, ID, local_url
 from treatygraph.named_queries.library import Graph, collect
@@ -123,13 +123,17 @@ def canonical_path(raw: str) -> str:
     'source/a%2Fb'
     """
     if not raw or len(raw) > MAX_PATH:
-        raise Problem(404 if not raw else 422, "path: not an identifier of this graph", "path")
+        raise RequestProblem(
+            404 if not raw else 422, "path: not an identifier of this graph", "path"
+        )
     try:
         segments = [unquote(s, errors="strict") for s in raw.split("/")]
     except UnicodeDecodeError:  # `%FF`: percent-encoded bytes that are not UTF-8
-        raise Problem(422, "path: not an identifier of this graph (not UTF-8)", "path") from None
+        raise RequestProblem(
+            422, "path: not an identifier of this graph (not UTF-8)", "path"
+        ) from None
     if any(not s or s in (".", "..") or any(ord(ch) < 32 for ch in s) for s in segments):
-        raise Problem(422, "path: not an identifier of this graph", "path")
+        raise RequestProblem(422, "path: not an identifier of this graph", "path")
     return "/".join(quote(s, safe=_SAFE) for s in segments)
 
 
@@ -170,12 +174,12 @@ def describe(request: Request, iri: str) -> tuple[ox.Triple, ...]:
     try:
         node = ox.NamedNode(iri)
     except ValueError:
-        raise Problem(422, "path: not a valid IRI", "path") from None
+        raise RequestProblem(422, "path: not a valid IRI", "path") from None
     result = lk.runner.store.query(DESCRIBE, bindings={"iri": node}, timeout=lk.runner.timeout)
     graph = collect(result, max_rows=lk.runner.max_rows)
     assert isinstance(graph, Graph)
     if not any(t.subject == node for t in graph.triples):
-        raise Problem(404, f"path: the graph holds nothing about <{iri}>", "path")
+        raise RequestProblem(404, f"path: the graph holds nothing about <{iri}>", "path")
     return graph.triples
 
 
@@ -209,7 +213,7 @@ def dereference(
     rest = canonical_path(raw_path(request, ID))
     offer = choose(request.headers.get("accept"), OFFERS)
     if offer is None:
-        raise Problem(406, "no acceptable format: Turtle, N-Triples, JSON-LD or HTML")
+        raise RequestProblem(406, "no acceptable format: Turtle, N-Triples, JSON-LD or HTML")
     describe(request, iri_of(request, rest))  # 404 before redirecting to nothing
     root = str(request.scope.get("root_path", "")).rstrip("/")
     page = page_path(rest)
@@ -261,7 +265,9 @@ def document(
     raw = raw_path(request, DATA)
     stem, dot, ext = raw.rpartition(".")
     if not dot or ext not in MEDIA:
-        raise Problem(404, "path: add .ttl, .nt, .jsonld or .html to the resource's path", "path")
+        raise RequestProblem(
+            404, "path: add .ttl, .nt, .jsonld or .html to the resource's path", "path"
+        )
     rest = canonical_path(stem)
     iri = iri_of(request, rest)
     triples = describe(request, iri)

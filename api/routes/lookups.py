@@ -34,7 +34,7 @@ from treatygraph.api.lookup import (
     SYMBOL,
     LookupRoute,
     Lookups,
-    View,
+    Representation,
     checked,
     documented,
     instrument_detail,
@@ -46,7 +46,7 @@ from treatygraph.api.lookup import (
     resolution_row,
     send,
 )
-from treatygraph.api.problems import Problem
+from treatygraph.api.problems import RequestProblem
 from treatygraph.api.routes import pages
 from treatygraph.named_queries.library import (
     Value,
@@ -98,7 +98,7 @@ def list_resolutions(
     columns = [*RESOLUTION_LIST_ITEM]
     return send(
         request,
-        View(
+        Representation(
             shown, "resolutions.html", columns=columns, rows=shown, paging=page, title="Resolutions"
         ),
     )
@@ -133,7 +133,7 @@ def paragraph_citations(
     context = {"resolution": resolution_meta(row), "paragraph": pid}
     flat = [flat_citation(c) for c in shown]
     columns = list(flat[0]) if flat else ["instrument"]
-    view = View(shown, "citations.html", context, columns, flat, page, title)
+    view = Representation(shown, "citations.html", context, columns, flat, page, title)
     return send(request, view)
 
 
@@ -159,7 +159,9 @@ def paragraph(request: Request, symbol: SYMBOL, id: PARAGRAPH, format: FORMAT = 
     flat = [flat_citation(c) for c in data["citations"]]
     columns = list(flat[0]) if flat else ["instrument"]
     title = f"{sym} {_paragraph_label(pid)}"
-    return send(request, View(data, "paragraph.html", context, columns, flat, title=title))
+    return send(
+        request, Representation(data, "paragraph.html", context, columns, flat, title=title)
+    )
 
 
 def _paragraph_label(pid: str) -> str:
@@ -185,7 +187,9 @@ def resolution(request: Request, symbol: SYMBOL, format: FORMAT = None) -> Respo
     columns = list(flat[0]) if flat else ["id"]
     context = pages.resolution_context(data, lk.runner) | {"iri": row["resolution"]}
     title = f"{row['symbol']}: {row.get('title') or ''}"
-    return send(request, View(data, "resolution.html", context, columns, flat, title=title))
+    return send(
+        request, Representation(data, "resolution.html", context, columns, flat, title=title)
+    )
 
 
 @router.get(
@@ -212,7 +216,9 @@ def list_instruments(
     flat = [flat_instrument(i) for i in shown]
     context = {"kinds": lk.table("kinds").records(), "kind": kind}
     title = "Instruments" + (f" of kind {kind}" if kind else "")
-    view = View(shown, "instruments.html", context, [*INSTRUMENT_LIST_ITEM], flat, page, title)
+    view = Representation(
+        shown, "instruments.html", context, [*INSTRUMENT_LIST_ITEM], flat, page, title
+    )
     return send(request, view)
 
 
@@ -238,7 +244,9 @@ def cited_by(
     flat = [{k: v for k, v in i.items() if k != "span"} for i in shown]
     context = {"instrument": instrument_detail(lk, rows)}
     title = f"Paragraphs citing {rows[0]['title']}"
-    view = View(shown, "cited_by.html", context, [*CITED_BY_EXAMPLE][:-1], flat, page, title)
+    view = Representation(
+        shown, "cited_by.html", context, [*CITED_BY_EXAMPLE][:-1], flat, page, title
+    )
     return send(request, view)
 
 
@@ -268,7 +276,8 @@ def _instrument_view(
     context = {"cited_by": cites, "iri": data["iri"], "related": related}
     flat = [flat_instrument(data)]
     return send(
-        request, View(data, "instrument.html", context, list(flat[0]), flat, title=data["title"])
+        request,
+        Representation(data, "instrument.html", context, list(flat[0]), flat, title=data["title"]),
     )
 
 
@@ -290,7 +299,7 @@ def unts(
     num = checked("number", _positive, number)
     rows = lk.table("unts", volume=str(vol), number=str(num)).records()
     if not rows:
-        raise Problem(404, f"volume, number: no UNTS record vol. {vol}, No. {num}", "number")
+        raise RequestProblem(404, f"volume, number: no UNTS record vol. {vol}, No. {num}", "number")
     instruments = [instrument_json(g) for g in grouped(rows, "instrument")]
     iri = str(rows[0]["record"])
     data = {
@@ -303,7 +312,9 @@ def unts(
     if rows[0].get("page") is not None:
         data["page"] = rows[0]["page"]
     flat = [flat_instrument(i) for i in instruments]
-    view = View(data, "unts.html", {"iri": iri}, list(flat[0]), flat, title=str(data["label"]))
+    view = Representation(
+        data, "unts.html", {"iri": iri}, list(flat[0]), flat, title=str(data["label"])
+    )
     return send(request, view)
 
 
@@ -331,5 +342,5 @@ def ilo(
     key = checked("code", ilo_code, code)
     rows = lk.table("ilo", code=key).records()
     if not rows:
-        raise Problem(404, f"code: no ILO instrument {key} in the graph", "code")
+        raise RequestProblem(404, f"code: no ILO instrument {key} in the graph", "code")
     return _instrument_view(request, lk, instrument_rows(lk, str(rows[0]["instrument"])))

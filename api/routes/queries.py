@@ -18,7 +18,7 @@ from treatygraph.api.lookup import (
     PAGED,
     RESERVED,
     LookupRoute,
-    View,
+    Representation,
     checked,
     documented,
     lookups,
@@ -88,7 +88,7 @@ def query_router(library: Library) -> APIRouter:
         ]
         return send(
             request,
-            View(
+            Representation(
                 items, "queries.html", {}, ["name", "summary", "url"], rows, title="Query library"
             ),
         )
@@ -138,7 +138,9 @@ def _query_endpoint(name: str) -> Callable[[Request], Response]:
         page = paging(offset, limit, table.total)
         return send(
             request,
-            View(records, "query.html", context, table.columns, records, page, title=q.summary),
+            Representation(
+                records, "query.html", context, table.columns, records, page, title=q.summary
+            ),
         )
 
     run.__doc__ = f"Run the named query {name}."
