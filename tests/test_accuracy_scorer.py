@@ -3,32 +3,19 @@ matches a citation, what it counts, and how it refuses a bad gold file."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 import treatygraph
+from tests.support.accuracy import acc
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "A-RES-77-194.txt"
 
 
-def _scorer() -> ModuleType:
-    """bench/ is not installed: load bench/accuracy.py from the checkout."""
-    spec = importlib.util.spec_from_file_location("bench.accuracy", ROOT / "bench" / "accuracy.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-acc = _scorer()
 Cited = acc.Cited
 
 CRC = Cited("Convention on the Rights of the Child", "A", unts=((1577, 27531),))

@@ -3,15 +3,14 @@ describes in ../shared/realdocs/, and the reader against the gold (bench/accurac
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+
+from tests.support.accuracy import acc
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "golden" / "real"
@@ -23,17 +22,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _scorer() -> ModuleType:
-    """bench/ is not installed: load bench/accuracy.py from the checkout."""
-    spec = importlib.util.spec_from_file_location("bench.accuracy", ROOT / "bench" / "accuracy.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-acc = _scorer()
 GOLDS = acc.load_gold_dir(GOLD)
 
 

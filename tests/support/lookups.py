@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import os
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
-from tests.conftest import ROOT, free_port, stop, wait_for_http
+from tests.conftest import ROOT
+from tests.support import uvicorn_service
 
 SEED = ROOT / "corpus" / "A-RES-77-194.txt"
 BASE = "https://w3id.org/treatygraph/id/"
@@ -39,18 +37,8 @@ def seed_store(directory: Path) -> str:
 @contextlib.contextmanager
 def serve(store: str) -> Iterator[str]:
     """The service on ``store`` in its own process, on a free loopback port; its URL."""
-    port = free_port()
-    env = {**os.environ, "TREATYGRAPH_STORE": store, "TREATYGRAPH_WORKERS": "1",
-           "TREATYGRAPH_BASE": BASE}  # fmt: skip
-    command = [sys.executable, "-m", "uvicorn", "--factory", "treatygraph.api.app:app_from_env"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(f"{url}/resolutions", process=process)
+    with uvicorn_service(store, ready="/resolutions", base=BASE) as url:
         yield url
-    finally:
-        stop(process)
 
 
 @cache

@@ -9,15 +9,13 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.conftest import ROOT, free_port, stop, wait_for_http
+from tests.conftest import ROOT
+from tests.support import uvicorn_service
 
 SEED = ROOT / "corpus" / "A-RES-77-194.txt"
 # A second, made-up resolution: it cites a protocol (opsc) and not its parent (crc).
@@ -76,15 +74,5 @@ def shared_service() -> str:
 def serve(store: str, **env: object) -> Iterator[str]:
     """The service on `store` in its own process, on a free loopback port; its base URL.
     `env` sets ``TREATYGRAPH_*`` variables (``network_max_depth=2``)."""
-    port = free_port()
-    environ = {**os.environ, "TREATYGRAPH_STORE": store, "TREATYGRAPH_WORKERS": "1"}
-    environ |= {f"TREATYGRAPH_{k.upper()}": str(v) for k, v in env.items()}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "treatygraph.api.app:app_from_env"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    process = subprocess.Popen(command, cwd=ROOT, env=environ)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(f"{url}/export", process=process)
+    with uvicorn_service(store, ready="/export", **env) as url:
         yield url
-    finally:
-        stop(process)
