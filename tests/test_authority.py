@@ -163,6 +163,8 @@ CONFIRMED: list[tuple[str, str, object]] = [
     ("crc", "wikidata", "Q466087"),
     ("un_charter", "wikidata", "Q171328"),
     ("paris_agreement", "wikidata", "Q21707860"),
+    ("kyoto_protocol", "wikidata", "Q47359"),
+    ("unfccc", "wikidata", "Q208645"),
     ("rome_statute", "wikidata", "Q838958"),
     ("genocide_convention", "wikidata", "Q865344"),
     ("npt", "wikidata", "Q186444"),
@@ -196,6 +198,13 @@ CONFIRMED: list[tuple[str, str, object]] = [
 @pytest.mark.parametrize(("instrument", "field", "expected"), CONFIRMED)
 def test_confirmed_facts(instrument: str, field: str, expected: object) -> None:
     assert getattr(AUTHORITY.get(instrument), field) == expected
+
+
+def test_every_wikidata_id_is_pinned_as_a_confirmed_fact() -> None:
+    """A Q-id is one typo from another item: each one in the data is also written out above."""
+    pinned = {(i, v) for i, field, v in CONFIRMED if field == "wikidata"}
+    in_data = {(r["id"], r["wikidata_qid"]) for r in ROWS if r["wikidata_qid"]}
+    assert in_data == pinned
 
 
 def test_loader_tolerates_files_without_the_identifier_columns(tmp_path: Path) -> None:
