@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import re
 import sqlite3
+import threading
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -245,8 +246,10 @@ def stage(
     path: Path,
     *,
     jobs: int | None = None,
+    stop: threading.Event | None = None,
 ) -> int:
-    """Write every resolution's answers into a new file at ``path``; the number written."""
+    """Write every resolution's answers into a new file at ``path``; the number written.
+    Setting ``stop`` (the build failed) ends it early with :class:`Stopped`."""
     path.unlink(missing_ok=True)
     _side(path).unlink(missing_ok=True)
     db = _open(path)
@@ -257,11 +260,17 @@ def stage(
         count = 0
         workers = max(1, jobs or os.cpu_count() or 1) if len(whole.parts) > WINDOW else 1
         for made in _made(jobs_iter, shared_index(whole.shared), whole.base, workers):
+            if stop is not None and stop.is_set():
+                raise Stopped(f"{path}: the build stopped before its answers were written")
             count += _store(db, made)
         db.commit()
         return count
     finally:
         db.close()
+
+
+class Stopped(Exception):
+    """The staging was stopped before it finished."""
 
 
 def _made(jobs_iter: Iterator[tuple[str, bytes]], shared: dict[bytes, bytes], base: str,
