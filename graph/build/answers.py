@@ -28,12 +28,13 @@ import multiprocessing
 import os
 import re
 import sqlite3
-import threading
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 from typing import Any
 
@@ -246,7 +247,7 @@ def stage(
     path: Path,
     *,
     jobs: int | None = None,
-    stop: threading.Event | None = None,
+    stop: EventType | None = None,
 ) -> int:
     """Write every resolution's answers into a new file at ``path``; the number written.
     Setting ``stop`` (the build failed) ends it early with :class:`Stopped`."""
@@ -267,6 +268,18 @@ def stage(
         return count
     finally:
         db.close()
+
+
+def stage_in_child(reply: Connection, whole: Whole, read: Callable[[Part, int, int], bytes],
+                   path: Path, jobs: int | None, stop: EventType) -> None:  # fmt: skip
+    """:func:`stage` in a process of its own (so that it takes no time from the build's
+    main process while that writes ``dist/``): sends back the number written, or the error."""
+    try:
+        reply.send(("ok", stage(whole, read, path, jobs=jobs, stop=stop)))
+    except Exception as err:  # the build reports it, naming the answers
+        reply.send(("error", f"{type(err).__name__}: {err}"))
+    finally:
+        reply.close()
 
 
 class Stopped(Exception):

@@ -15,12 +15,11 @@ import contextlib
 import ctypes
 import gc
 import json
+import multiprocessing
 import sqlite3
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,31 +178,47 @@ class _Staged:
 
 
 class _Staging:
-    """The per-resolution answers being staged in a thread (its worker processes use the
-    cores that writing ``dist/`` and loading the store leave idle) while the build goes on.
+    """The per-resolution answers being staged by a process of their own (its workers use
+    the cores that writing ``dist/`` and loading the store leave idle) while the build goes
+    on.
 
     :meth:`wait` gives what was staged; leaving the ``with`` block stops an unfinished
-    staging (the build failed) and waits for its thread, so that the part files it reads
-    outlive it."""
+    staging (the build failed) and waits for it, so that the part files it reads outlive
+    it."""
 
     def __init__(self, whole: Whole, read: Callable[[Part, int, int], bytes], path: Path,
                  jobs: int | None) -> None:  # fmt: skip
-        self._stop = threading.Event()
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="answers")
-        self._future = self._pool.submit(answers.stage, whole, read, path, jobs=jobs,
-                                         stop=self._stop)  # fmt: skip
+        # Spawned, not forked: pyoxigraph's threads do not survive a fork.
+        context = multiprocessing.get_context("spawn")
+        self._stop = context.Event()
+        self._reply, child_end = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=answers.stage_in_child,
+            args=(child_end, whole, read, path, jobs, self._stop),
+            name="treatygraph-answers",
+        )
+        self._process.start()
+        child_end.close()
         self._build = str(whole.build).strip("<>").rpartition("/")[2]
         self._path, self._base = path, whole.base
 
     def wait(self) -> _Staged:
-        return _Staged(self._path, self._base, self._build, self._future.result())
+        try:
+            status, found = self._reply.recv()
+        except EOFError:
+            status, found = "error", f"its process ended with code {self._process.exitcode}"
+        self._process.join()
+        if status != "ok":
+            raise TreatygraphError(f"staging them failed: {found}")
+        return _Staged(self._path, self._base, self._build, int(found))
 
     def __enter__(self) -> _Staging:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._pool.shutdown(wait=True)
+        self._process.join()
+        self._reply.close()
 
 
 def _load(
