@@ -243,9 +243,9 @@ def _answer(job: tuple[str, bytes]) -> Made:
     # The store holds this resolution alone: its queries run unbound give its rows, without
     # the cost of binding them (the tests compare every answer with the routes' own).
     tables = {name: run(store, _LIBRARY, name, {}, _BASE) for name in PER_RESOLUTION}
-    found = [r["symbol"] for r in tables["resolutions"].records()]
-    if found != [symbol]:
-        raise ValueError(f"{symbol}: its answers' store holds the resolutions {found}")
+    symbols = [r["symbol"] for r in tables["resolutions"].records()]
+    if symbols != [symbol]:
+        raise ValueError(f"{symbol}: its answers' store holds the resolutions {symbols}")
     return resolution_answers(tables, run(store, _LIBRARY, "cited-by", {}, _BASE))
 
 
