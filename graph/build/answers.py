@@ -32,7 +32,7 @@ import re
 import sqlite3
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -42,6 +42,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from treatygraph.build.corpus import part_lines
 from treatygraph.named_queries import shapes
 from treatygraph.named_queries.library import (
     Library,
@@ -54,7 +55,6 @@ from treatygraph.named_queries.library import (
 )
 from treatygraph.named_queries.output import _cell, to_csv
 from treatygraph.rdf.iris import Ids
-from treatygraph.rdf.mapping import Part, Whole
 from treatygraph.store import Store
 from treatygraph.store.binding import bind_values
 
@@ -261,9 +261,20 @@ def shared_index(lines: Iterable[str]) -> dict[bytes, bytes]:
 # --- the file -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where one resolution's own lines are: the part file, where they begin, their size."""
+
+    symbol: str
+    file: Path
+    offset: int
+    size: int
+
+
 def stage(
-    whole: Whole,
-    read: Callable[[Part, int, int], bytes],
+    sources: Sequence[Source],
+    shared: list[str],
+    base: str,
     path: Path,
     *,
     jobs: int | None = None,
@@ -277,10 +288,10 @@ def stage(
     try:
         # Pages of 64 KiB: most answers then fit in one page (a lookup reads no overflow chain).
         db.executescript("PRAGMA page_size=65536;" + SCHEMA)
-        jobs_iter = ((p.symbol, read(p, 0, p.size)) for p in whole.parts)
+        jobs_iter = ((s.symbol, part_lines(s.file, s.offset, 0, s.size)) for s in sources)
         count = 0
-        workers = max(1, jobs or os.cpu_count() or 1) if len(whole.parts) > WINDOW else 1
-        for made in _made(jobs_iter, shared_index(whole.shared), whole.base, workers):
+        workers = max(1, jobs or os.cpu_count() or 1) if len(sources) > WINDOW else 1
+        for made in _made(jobs_iter, shared_index(shared), base, workers):
             if stop is not None and stop.is_set():
                 raise Stopped(f"{path}: the build stopped before its answers were written")
             count += _store(db, made)
@@ -290,12 +301,12 @@ def stage(
         db.close()
 
 
-def stage_in_child(reply: Connection, whole: Whole, read: Callable[[Part, int, int], bytes],
+def stage_in_child(reply: Connection, sources: Sequence[Source], shared: list[str], base: str,
                    path: Path, jobs: int | None, stop: EventType) -> None:  # fmt: skip
     """:func:`stage` in a process of its own (so that it takes no time from the build's
     main process while that writes ``dist/``): sends back the number written, or the error."""
     try:
-        reply.send(("ok", stage(whole, read, path, jobs=jobs, stop=stop)))
+        reply.send(("ok", stage(sources, shared, base, path, jobs=jobs, stop=stop)))
     except Exception as err:  # the build reports it, naming the answers
         reply.send(("error", f"{type(err).__name__}: {err}"))
     finally:

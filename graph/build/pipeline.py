@@ -19,7 +19,7 @@ import multiprocessing
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,15 +186,16 @@ class _Staging:
     staging (the build failed) and waits for it, so that the part files it reads outlive
     it."""
 
-    def __init__(self, whole: Whole, read: Callable[[Part, int, int], bytes], path: Path,
-                 jobs: int | None) -> None:  # fmt: skip
+    def __init__(self, whole: Whole, located: _Located, path: Path, jobs: int | None) -> None:
+        # Only where each resolution's lines are goes to the process, not the parts' records.
+        sources = [answers.Source(p.symbol, *located.where[p.iri], p.size) for p in whole.parts]
         # Spawned, not forked: pyoxigraph's threads do not survive a fork.
         context = multiprocessing.get_context("spawn")
         self._stop = context.Event()
         self._reply, child_end = context.Pipe(duplex=False)
         self._process = context.Process(
             target=answers.stage_in_child,
-            args=(child_end, whole, read, path, jobs, self._stop),
+            args=(child_end, sources, whole.shared, whole.base, path, jobs, self._stop),
             name="treatygraph-answers",
         )
         self._process.start()
@@ -283,7 +284,7 @@ def _read_and_write(
         )  # fmt: skip
     sources = with_authority({path: corpus.checksums[path] for path in outcomes.paths})
     whole = assembly.finish(sources)
-    staging = _Staging(whole, outcomes.read, staged, jobs)
+    staging = _Staging(whole, outcomes, staged, jobs)
     with contextlib.ExitStack() as on_error:
         on_error.enter_context(staging)  # stopped if writing fails
         try:
