@@ -20,8 +20,10 @@ from tests.conftest import ROOT, OxigraphServer
 from treatygraph.api.answers import Answers
 from treatygraph.api.app import create_app
 from treatygraph.api.settings import Settings
-from treatygraph.build.answers import FILE
+from treatygraph.build.answers import FILE, csv_rows
 from treatygraph.build.pipeline import run_build
+from treatygraph.named_queries.library import Value
+from treatygraph.named_queries.output import to_csv
 
 IGNORED = {"etag", "date", "server"}  # the answers add an ETag; the rest is the transport's
 
@@ -115,6 +117,23 @@ def test_every_answer_of_a_synthetic_corpus_is_the_routes(synth_store: Path) -> 
 def test_a_sample_of_a_synthetic_corpus_is_the_routes(synth_store: Path) -> None:
     keys = _keys(synth_store)
     _same(synth_store, keys[:: max(1, len(keys) // 25)])
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [],
+        [{"id": "a", "n": 1}],
+        [{"id": "a, b", "n": None}, {"id": 'say "x"', "n": True}, {"id": "line\nbreak"}],
+        [{"id": "é", "n": 2.5}, {"n": False}],
+    ],
+)
+def test_each_csv_row_is_its_line_of_the_whole_csv(rows: list[dict[str, Value]]) -> None:
+    columns = ["id", "n"]
+    whole = to_csv(columns, rows).encode("utf-8")
+    header = to_csv(columns, []).encode("utf-8")
+    assert header + b"".join(csv_rows(columns, rows)) == whole
+    assert len(csv_rows(columns, rows)) == len(rows)
 
 
 # --- only exact, canonical requests -----------------------------------------------------------

@@ -22,6 +22,8 @@ a single resource has its whole JSON and CSV bodies; a list has its items' JSON 
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import itertools
 import json
 import multiprocessing
@@ -30,14 +32,17 @@ import re
 import sqlite3
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from treatygraph.build.corpus import part_lines
 from treatygraph.named_queries import shapes
 from treatygraph.named_queries.library import (
     Library,
@@ -48,9 +53,8 @@ from treatygraph.named_queries.library import (
     load_library,
     value,
 )
-from treatygraph.named_queries.output import to_csv
+from treatygraph.named_queries.output import csv_cell, to_csv
 from treatygraph.rdf.iris import Ids
-from treatygraph.rdf.parts import Part, Whole
 from treatygraph.store import Store
 from treatygraph.store.binding import bind_values
 
@@ -107,8 +111,22 @@ class Listed:
 def listed(items: Sequence[Any], flat: Sequence[Row], columns: Sequence[str],
            empty: Sequence[str]) -> Listed:  # fmt: skip
     header = to_csv(columns, []).encode("utf-8")
-    rows = [to_csv(columns, [r]).encode("utf-8")[len(header) :] for r in flat]
-    return Listed([dumps(i) for i in items], rows, header, to_csv(empty, []).encode("utf-8"))
+    return Listed([dumps(i) for i in items], csv_rows(columns, flat), header,
+                  to_csv(empty, []).encode("utf-8"))  # fmt: skip
+
+
+def csv_rows(columns: Sequence[str], flat: Sequence[Row]) -> list[bytes]:
+    """Each row's line of :func:`to_csv` (``columns``, ``flat``), without the header: one
+    writer for them all, each line cut from its buffer."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    lines: list[bytes] = []
+    for record in flat:
+        writer.writerow([csv_cell(record.get(c)) for c in columns])
+        lines.append(buffer.getvalue().encode("utf-8"))
+        buffer.seek(0)
+        buffer.truncate()
+    return lines
 
 
 def _ends(parts: Sequence[bytes], gap: int) -> array[int]:
@@ -222,8 +240,12 @@ def _answer(job: tuple[str, bytes]) -> Made:
         frontier = set(_SHARED_OBJECT.findall(b"".join(found.values())))
     store = ox.Store()
     store.load(own + b"".join(needed.values()), ox.RdfFormat.N_TRIPLES)
-    values = {"resolution": symbol}
-    tables = {name: run(store, _LIBRARY, name, values, _BASE) for name in PER_RESOLUTION}
+    # The store holds this resolution alone: its queries run unbound give its rows, without
+    # the cost of binding them (the tests compare every answer with the routes' own).
+    tables = {name: run(store, _LIBRARY, name, {}, _BASE) for name in PER_RESOLUTION}
+    symbols = [r["symbol"] for r in tables["resolutions"].records()]
+    if symbols != [symbol]:
+        raise ValueError(f"{symbol}: its answers' store holds the resolutions {symbols}")
     return resolution_answers(tables, run(store, _LIBRARY, "cited-by", {}, _BASE))
 
 
@@ -239,29 +261,60 @@ def shared_index(lines: Iterable[str]) -> dict[bytes, bytes]:
 # --- the file -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where one resolution's own lines are: the part file, where they begin, their size."""
+
+    symbol: str
+    file: Path
+    offset: int
+    size: int
+
+
 def stage(
-    whole: Whole,
-    read: Callable[[Part, int, int], bytes],
+    sources: Sequence[Source],
+    shared: list[str],
+    base: str,
     path: Path,
     *,
     jobs: int | None = None,
+    stop: EventType | None = None,
 ) -> int:
-    """Write every resolution's answers into a new file at ``path``; the number written."""
+    """Write every resolution's answers into a new file at ``path``; the number written.
+    Setting ``stop`` (the build failed) ends it early with :class:`Stopped`."""
     path.unlink(missing_ok=True)
     _side(path).unlink(missing_ok=True)
     db = _open(path)
     try:
         # Pages of 64 KiB: most answers then fit in one page (a lookup reads no overflow chain).
         db.executescript("PRAGMA page_size=65536;" + SCHEMA)
-        jobs_iter = ((p.symbol, read(p, 0, p.size)) for p in whole.parts)
+        jobs_iter = ((s.symbol, part_lines(s.file, s.offset, 0, s.size)) for s in sources)
         count = 0
-        workers = max(1, jobs or os.cpu_count() or 1) if len(whole.parts) > WINDOW else 1
-        for made in _made(jobs_iter, shared_index(whole.shared), whole.base, workers):
+        workers = max(1, jobs or os.cpu_count() or 1) if len(sources) > WINDOW else 1
+        for made in _made(jobs_iter, shared_index(shared), base, workers):
+            if stop is not None and stop.is_set():
+                raise Stopped(f"{path}: the build stopped before its answers were written")
             count += _store(db, made)
         db.commit()
         return count
     finally:
         db.close()
+
+
+def stage_in_child(reply: Connection, sources: Sequence[Source], shared: list[str], base: str,
+                   path: Path, jobs: int | None, stop: EventType) -> None:  # fmt: skip
+    """:func:`stage` in a process of its own (so that it takes no time from the build's
+    main process while that writes ``dist/``): sends back the number written, or the error."""
+    try:
+        reply.send(("ok", stage(sources, shared, base, path, jobs=jobs, stop=stop)))
+    except Exception as err:  # the build reports it, naming the answers
+        reply.send(("error", f"{type(err).__name__}: {err}"))
+    finally:
+        reply.close()
+
+
+class Stopped(Exception):
+    """The staging was stopped before it finished."""
 
 
 def _made(jobs_iter: Iterator[tuple[str, bytes]], shared: dict[bytes, bytes], base: str,

@@ -15,6 +15,7 @@ import contextlib
 import ctypes
 import gc
 import json
+import multiprocessing
 import sqlite3
 import sys
 import time
@@ -44,7 +45,7 @@ from treatygraph.build.dist import (
 from treatygraph.build.folders import scratch_folder
 from treatygraph.errors import TreatygraphError
 from treatygraph.rdf.iris import default_base, normalise_base
-from treatygraph.rdf.parts import Assembly, DuplicateResolution, Part
+from treatygraph.rdf.parts import Assembly, DuplicateResolution, Part, Whole
 from treatygraph.store import EmbeddedStore, RemoteStore, Store, StoreError, open_store
 
 STAMP = "build-stamp.json"  # beside dist/graph.nt: what the last build was made from
@@ -127,22 +128,23 @@ def run_build(
     base = normalise_base(base) if base else _default_base()
     show = sys.stderr.isatty() if progress is None else progress
     started = time.perf_counter()
-    with answers.staging(out_dir) as staged:
+    with answers.staging(out_dir) as staged, _parts_folder(cache_dir, out_dir) as folder:
         corpus, report, made = _read_and_write(
-            corpus_dir, out_dir, base, cache_dir, jobs, show, validate=validate, dumps=dumps,
-            staged=staged,
+            corpus_dir, out_dir, base, folder, cache_dir is not None, jobs, show,
+            validate=validate, dumps=dumps, staged=staged,
         )  # fmt: skip
-        _release_memory()  # the bulk load is the build's peak: give it back what reading held
-        graph_seconds = time.perf_counter() - started - corpus.seconds - made.seconds
-        started = time.perf_counter()
-        target = open_store(store, read_only=False)
-        try:
-            with _status(show, f"loading {report.triples} triples into {store}"):
-                loaded, finished, total = _load(target, out_dir, made)
-        except StoreError as err:
-            raise TreatygraphError(f"{store}: loading the graph failed: {err}") from err
-        finally:
-            target.close()
+        with made:
+            _release_memory()  # the bulk load is the build's peak: give it back what reading held
+            graph_seconds = time.perf_counter() - started - corpus.seconds
+            started = time.perf_counter()
+            target = open_store(store, read_only=False)
+            try:
+                with _status(show, f"loading {report.triples} triples into {store}"):
+                    loaded, finished, total = _load(target, out_dir, made)
+            except StoreError as err:
+                raise TreatygraphError(f"{store}: loading the graph failed: {err}") from err
+            finally:
+                target.close()
     load_seconds = time.perf_counter() - started - finished
     (out_dir / STAMP).write_text(
         json.dumps(_stamp(corpus_dir, base, corpus.checksums), indent=1, sort_keys=True),
@@ -158,7 +160,7 @@ def run_build(
             "read": corpus.seconds,
             "graph": graph_seconds,
             "load": load_seconds,
-            "answers": made.seconds + finished,
+            "answers": finished,
         },
         build=report,
         answers=total,
@@ -167,27 +169,72 @@ def run_build(
 
 @dataclass(frozen=True)
 class _Staged:
-    """The lookups' answers staged at ``path`` for the build ``build``: how many so far, how
-    long they took."""
+    """The lookups' answers staged at ``path`` for the build ``build``: how many."""
 
     path: Path
     base: str
     build: str
     count: int
-    seconds: float
+
+
+class _Staging:
+    """The per-resolution answers being staged by a process of their own (its workers use
+    the cores that writing ``dist/`` and loading the store leave idle) while the build goes
+    on.
+
+    :meth:`wait` gives what was staged; leaving the ``with`` block stops an unfinished
+    staging (the build failed) and waits for it, so that the part files it reads outlive
+    it."""
+
+    def __init__(self, whole: Whole, located: _Located, path: Path, jobs: int | None) -> None:
+        # Only where each resolution's lines are goes to the process, not the parts' records.
+        sources = [answers.Source(p.symbol, *located.where[p.iri], p.size) for p in whole.parts]
+        # Spawned, not forked: pyoxigraph's threads do not survive a fork.
+        context = multiprocessing.get_context("spawn")
+        self._stop = context.Event()
+        self._reply, child_end = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=answers.stage_in_child,
+            args=(child_end, sources, whole.shared, whole.base, path, jobs, self._stop),
+            name="treatygraph-answers",
+        )
+        self._process.start()
+        child_end.close()
+        self._build = str(whole.build).strip("<>").rpartition("/")[2]
+        self._path, self._base = path, whole.base
+
+    def wait(self) -> _Staged:
+        try:
+            status, found = self._reply.recv()
+        except EOFError:
+            status, found = "error", f"its process ended with code {self._process.exitcode}"
+        self._process.join()
+        if status != "ok":
+            raise TreatygraphError(f"staging them failed: {found}")
+        return _Staged(self._path, self._base, self._build, int(found))
+
+    def __enter__(self) -> _Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._process.join()
+        self._reply.close()
 
 
 def _load(
-    target: EmbeddedStore | RemoteStore, out_dir: Path, made: _Staged
+    target: EmbeddedStore | RemoteStore, out_dir: Path, staging: _Staging
 ) -> tuple[int, float, int]:
     """Load ``graph.nt`` and put the answers beside the store: inside the new generation of
     an embedded store (swapped in with it), beside ``graph.nt`` for a remote one (moved in
-    once the load succeeded). The number of triples; the answers' seconds and number."""
+    once the load succeeded). The number of triples; the seconds spent on the answers after
+    the load (waiting for the staging, then the instrument-wide answers) and their number."""
     spent = [0.0, 0.0]
 
     def finish(store: Store, dest: Path) -> None:
         started = time.perf_counter()
         try:
+            made = staging.wait()
             spent[1] = answers.finish(made.path, store, dest, base=made.base, build=made.build)
         except (sqlite3.Error, TreatygraphError, StoreError) as err:
             raise RuntimeError(f"the lookups' answers could not be written: {err}") from err
@@ -214,28 +261,32 @@ def _read_and_write(
     corpus_dir: Path,
     out_dir: Path,
     base: str,
-    cache_dir: Path | None,
+    folder: Path,
+    reuse: bool,
     jobs: int | None,
     show: bool,
     *,
     validate: bool,
     dumps: bool | None,
     staged: Path,
-) -> tuple[CorpusRead, BuildReport, _Staged]:
-    """Read every file into parts, then write ``dist/`` and stage the answers from them."""
+) -> tuple[CorpusRead, BuildReport, _Staging]:
+    """Read every file into parts (in ``folder``), then stage the answers from them while
+    ``dist/`` is written."""
     files = corpus_files(corpus_dir)
-    with _parts_folder(cache_dir, out_dir) as folder:
-        corpus, assembly, outcomes = _read(files, base, folder, cache_dir is not None, jobs, show)
-        if not assembly.parts:
-            lines = [f"failed: {f}" for f in corpus.failures]
-            raise TreatygraphError(
-                "\n".join(
-                    [*lines, f"{corpus_dir}: no resolution could be read ({len(lines)} failed); "
-                     "the previous graph and store are left as they were"]
-                )
-            )  # fmt: skip
-        sources = with_authority({path: corpus.checksums[path] for path in outcomes.paths})
-        whole = assembly.finish(sources)
+    corpus, assembly, outcomes = _read(files, base, folder, reuse, jobs, show)
+    if not assembly.parts:
+        lines = [f"failed: {f}" for f in corpus.failures]
+        raise TreatygraphError(
+            "\n".join(
+                [*lines, f"{corpus_dir}: no resolution could be read ({len(lines)} failed); "
+                 "the previous graph and store are left as they were"]
+            )
+        )  # fmt: skip
+    sources = with_authority({path: corpus.checksums[path] for path in outcomes.paths})
+    whole = assembly.finish(sources)
+    staging = _Staging(whole, outcomes, staged, jobs)
+    with contextlib.ExitStack() as on_error:
+        on_error.enter_context(staging)  # stopped if writing fails
         try:
             with _status(show, f"writing {out_dir}/"):
                 report = write(
@@ -246,12 +297,8 @@ def _read_and_write(
             raise TreatygraphError(
                 f"the graph fails its SHACL shapes; nothing written:\n{err}"
             ) from err
-        started = time.perf_counter()
-        with _status(show, "writing the lookups' answers"):
-            count = answers.stage(whole, outcomes.read, staged, jobs=jobs)
-        build = str(whole.build).strip("<>").rpartition("/")[2]
-        made = _Staged(staged, base, build, count, time.perf_counter() - started)
-    return corpus, report, made
+        on_error.pop_all()
+    return corpus, report, staging
 
 
 def _release_memory() -> None:

@@ -18,11 +18,11 @@ def to_csv(columns: Sequence[str], records: Sequence[Mapping[str, Value]]) -> st
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for record in records:
-        writer.writerow([_cell(record.get(c)) for c in columns])
+        writer.writerow([csv_cell(record.get(c)) for c in columns])
     return buffer.getvalue()
 
 
-def _cell(v: Value) -> str:
+def csv_cell(v: Value) -> str:
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -32,7 +32,7 @@ def _cell(v: Value) -> str:
 
 def to_text(table: Table, *, width: int = 60) -> str:
     """A plain aligned table for a terminal; long cells are cut with an ellipsis."""
-    cells = [[_clip(_cell(v), width) for v in row] for row in table.rows]
+    cells = [[_clip(csv_cell(v), width) for v in row] for row in table.rows]
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(table.columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(table.columns, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
