@@ -43,6 +43,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from treatygraph.build.corpus import part_lines
+from treatygraph.build.folders import scratch_folder
 from treatygraph.named_queries import shapes
 from treatygraph.named_queries.library import (
     Library,
@@ -461,10 +462,7 @@ def _side(path: Path) -> Path:
 
 @contextlib.contextmanager
 def staging(out_dir: Path) -> Iterator[Path]:
-    """A path for the staged file beside ``out_dir`` (on its disk), removed unless moved."""
-    path = out_dir.with_name(f".{out_dir.name}.answers-{os.getpid()}.sqlite")
-    try:
-        yield path
-    finally:
-        path.unlink(missing_ok=True)
-        _side(path).unlink(missing_ok=True)
+    """A path for the staged file beside ``out_dir`` (on its disk), in a scratch folder of its
+    own: removed unless moved, and what a killed build left is removed by the next build."""
+    with scratch_folder(out_dir, "answers-") as folder:
+        yield folder / "answers.sqlite"

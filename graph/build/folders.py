@@ -48,7 +48,7 @@ def staging(target: Path) -> _Staging:
 # --- temporary folders beside the output, and what killed builds left of them ------------------
 
 LOCK_SUFFIX = ".lock"
-SCRATCH_KINDS = ("", "parts-")  # the staging folder of dist/, the scratch folder of parts
+SCRATCH_KINDS = ("", "parts-", "answers-")  # dist/ staged; the parts; the lookups' answers
 # What a build puts in its folders: the outputs (and the stamp, in the old tree after a
 # swap), or part files (treatygraph.build.corpus) in folders named by two hex digits.
 _OUTPUT_NAMES = frozenset({*MEDIA_TYPES, "context.jsonld", "void.ttl", "ontology.ttl",
